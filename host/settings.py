@@ -1,0 +1,118 @@
+"""
+Settings of the host service: what LMS/CMS have (contract section 2) and nothing more; openedx-cc is added by the
+plugin mechanism only.
+
+Environment:
+    SERVICE_VARIANT            lms (default) or cms: which plugin project type the host is.
+    OPENEDX_CC_HOST_DB         sqlite (default), mysql or postgresql.
+    OPENEDX_CC_HOST_SQLITE     path of the SQLite file (default: .demo/db.sqlite3).
+    OPENEDX_CC_HOST_MYSQL_*    HOST, PORT, USER, PASSWORD, NAME of the MySQL/MariaDB database.
+"""
+import os
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVICE_VARIANT = os.environ.get("SERVICE_VARIANT", "lms")
+PLUGIN_PROJECT_TYPE = f"{SERVICE_VARIANT}.djangoapp"
+
+SECRET_KEY = os.environ.get("OPENEDX_CC_HOST_SECRET_KEY", "insecure-host-key-for-tests-and-the-demo-only")
+DEBUG = os.environ.get("OPENEDX_CC_HOST_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+USE_I18N = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "waffle",
+    "rest_framework",
+    "simple_history",
+    "openedx_events",
+    "host",
+]
+# What LMS does in lms/envs/common.py:
+INSTALLED_APPS.extend(get_plugin_apps(PLUGIN_PROJECT_TYPE))
+
+MIDDLEWARE = [
+    "edx_django_utils.cache.middleware.RequestCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crum.CurrentRequestUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "waffle.middleware.WaffleMiddleware",
+]
+
+ROOT_URLCONF = "host.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".demo" / "static"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+_DB = os.environ.get("OPENEDX_CC_HOST_DB", "sqlite")
+if _DB == "mysql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("OPENEDX_CC_HOST_MYSQL_NAME", "openedx_cc"),
+            "USER": os.environ.get("OPENEDX_CC_HOST_MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("OPENEDX_CC_HOST_MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("OPENEDX_CC_HOST_MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("OPENEDX_CC_HOST_MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+elif _DB == "postgresql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("OPENEDX_CC_HOST_PG_NAME", "openedx_cc"),
+            "USER": os.environ.get("OPENEDX_CC_HOST_PG_USER", "postgres"),
+            "HOST": os.environ.get("OPENEDX_CC_HOST_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("OPENEDX_CC_HOST_PG_PORT", "5432"),
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("OPENEDX_CC_HOST_SQLITE", str(BASE_DIR / ".demo" / "db.sqlite3")),
+        }
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"openedx_cc": {"handlers": ["console"], "level": os.environ.get("OPENEDX_CC_LOG_LEVEL", "WARNING")}},
+}
+
+# What LMS does at the end of lms/envs/common.py:
+add_plugins(__name__, PLUGIN_PROJECT_TYPE, "common")

@@ -1,0 +1,6 @@
+"""
+Django admin of openedx-cc: each applet registers its own models.
+"""
+# pylint: disable=unused-import
+from openedx_cc.plugins.eventlog import admin as eventlog_admin  # noqa: F401
+from openedx_cc.plugins.ownership import admin as ownership_admin  # noqa: F401

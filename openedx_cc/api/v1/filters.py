@@ -1,0 +1,42 @@
+"""
+List filters of the REST API (django-filter).
+"""
+import django_filters
+from django.db.models import Q
+
+from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository
+
+
+class CommitterFilter(django_filters.FilterSet):
+    """Filters of ``GET committers/``."""
+
+    status = django_filters.ChoiceFilter(choices=CommitterStatus.choices)
+    organization = django_filters.CharFilter(field_name="organization__slug", lookup_expr="iexact")
+    repository = django_filters.CharFilter(method="filter_repository", help_text="Holds a right on it (owner/name).")
+    q = django_filters.CharFilter(method="filter_q", help_text="Part of the GitHub login or the name.")
+
+    class Meta:
+        model = CoreCommitter
+        fields = ["status", "organization", "repository", "q"]
+
+    def filter_repository(self, queryset, name, value):  # pylint: disable=unused-argument
+        key = value.strip().lower()
+        owner = key.split("/")[0]
+        return queryset.filter(
+            Q(rights__repository__key=key) | Q(rights__repository__aliases__key=key)
+            | Q(rights__repository__isnull=True, rights__owner=owner)
+        ).distinct()
+
+    def filter_q(self, queryset, name, value):  # pylint: disable=unused-argument
+        return queryset.filter(Q(github_key__icontains=value.strip()) | Q(name__icontains=value.strip()))
+
+
+class RepositoryFilter(django_filters.FilterSet):
+    """Filters of ``GET repositories/``."""
+
+    owner = django_filters.CharFilter(field_name="owner", lookup_expr="iexact")
+    q = django_filters.CharFilter(field_name="key", lookup_expr="icontains", help_text="Part of owner/name.")
+
+    class Meta:
+        model = Repository
+        fields = ["owner", "q"]

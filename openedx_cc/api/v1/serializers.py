@@ -1,0 +1,204 @@
+"""
+Serializers of the REST API: separate input serializers (validating query parameters and bodies) and output
+serializers (shaping what the Python API returns).
+"""
+from rest_framework import serializers
+
+from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.lib.repositories import parse_repository_name
+from openedx_cc.lib.timeutil import parse_aware_datetime
+
+from .permissions import is_staff
+
+# -- input -----------------------------------------------------------------------------------------------------------
+
+
+class AwareDateTimeField(serializers.Field):
+    """An ISO 8601 datetime that must carry a time zone; returned in UTC."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_aware_datetime(data)
+        except InvalidValue as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class OwnershipCheckQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Query parameters of ``GET ownership/check/``."""
+
+    user = serializers.CharField(max_length=39, help_text="GitHub login.")
+    repository = serializers.CharField(max_length=140, help_text="owner/name; aliases are followed.")
+    path = serializers.CharField(required=False, max_length=1000, help_text="A file or directory path in it.")
+    branch = serializers.CharField(required=False, max_length=255, help_text="A branch name.")
+    at = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone (default: now).")
+
+    def validate_repository(self, value):
+        try:
+            parse_repository_name(value)
+        except InvalidValue as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+
+# -- output ----------------------------------------------------------------------------------------------------------
+
+
+class RightDataSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A right (``RightData``)."""
+
+    id = serializers.IntegerField()
+    repository = serializers.CharField()
+    paths = serializers.ListField(child=serializers.CharField())
+    extension = serializers.CharField(allow_blank=True)
+    extension_path = serializers.CharField(allow_blank=True)
+    branches = serializers.ListField(child=serializers.CharField())
+    valid_from = serializers.DateTimeField(allow_null=True)
+    valid_until = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class CheckedRightSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A right considered by a check: whether it covers the scope and is valid at the time asked."""
+
+    right = RightDataSerializer()
+    covers = serializers.BooleanField()
+    valid = serializers.BooleanField()
+
+    def to_representation(self, instance):
+        data = RightDataSerializer(instance.right).data
+        data["covers_scope"] = instance.covers
+        data["valid_at"] = instance.valid
+        return data
+
+
+class OwnershipCheckSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """The answer of ``GET ownership/check/`` (contract section 6)."""
+
+    allowed = serializers.BooleanField()
+    user = serializers.CharField()
+    repository = serializers.CharField()
+    path = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    rights = CheckedRightSerializer(many=True)
+
+
+class OrganizationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An organization, as shown with a committer."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    openedx_provider = serializers.BooleanField()
+
+
+class AgreementStateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """The state of one kind of agreement."""
+
+    state = serializers.CharField()
+    signed_on = serializers.DateField(allow_null=True)
+    expires_on = serializers.DateField(allow_null=True)
+
+
+class CommitRightSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A right of a committer, with whether it is valid now."""
+
+    id = serializers.IntegerField()
+    repository = serializers.CharField(source="repository_display")
+    paths = serializers.ListField(child=serializers.CharField())
+    extension = serializers.SerializerMethodField()
+    branches = serializers.ListField(child=serializers.CharField())
+    valid_from = serializers.DateTimeField(allow_null=True)
+    valid_until = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_extension(self, obj) -> str:
+        return obj.extension.name if obj.extension_id else ""
+
+
+class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """
+    A Core Committer. ``email`` and ``champions`` (personal data) only for staff and for the committer themselves.
+    """
+
+    github_username = serializers.CharField()
+    name = serializers.CharField()
+    organization = OrganizationSerializer(allow_null=True)
+    status = serializers.CharField()
+    status_since = serializers.DateTimeField(allow_null=True)
+    status_until = serializers.DateTimeField(allow_null=True)
+    in_good_standing = serializers.SerializerMethodField(
+        help_text="Status, agreements and champions all satisfy the program policy now (rights aside)."
+    )
+    agreements = serializers.SerializerMethodField()
+    problems = serializers.SerializerMethodField(help_text="Why the committer is not in good standing, if not.")
+    champion_count = serializers.SerializerMethodField()
+    rights = CommitRightSerializer(many=True)
+    email = serializers.EmailField(required=False)
+    champions = serializers.SerializerMethodField()
+
+    def _state(self, obj):
+        return self.context["states"][obj.id]
+
+    def get_in_good_standing(self, obj) -> bool:
+        return self._state(obj).in_good_standing
+
+    def get_problems(self, obj) -> list[str]:
+        return list(self._state(obj).problems)
+
+    def get_champion_count(self, obj) -> int:
+        return self._state(obj).champions
+
+    def get_agreements(self, obj) -> dict:
+        return {
+            kind: AgreementStateSerializer(state).data for kind, state in self._state(obj).agreements.items()
+        }
+
+    def get_champions(self, obj) -> list[dict]:
+        return [
+            {"name": c.name, "email": c.email, "valid_from": c.valid_from, "valid_until": c.valid_until}
+            for c in obj.champions.all()
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not (is_staff(user) or (instance.user_id and user is not None and instance.user_id == user.id)):
+            data.pop("email", None)
+            data.pop("champions", None)
+        return data
+
+
+class ExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An extension of a repository."""
+
+    name = serializers.CharField()
+    path = serializers.CharField()
+
+
+class EffectiveCommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A committer effective on a repository (or part of it) now, with the rights that make them so."""
+
+    github_username = serializers.CharField()
+    name = serializers.CharField()
+    whole_repository = serializers.BooleanField()
+    rights = RightDataSerializer(many=True)
+
+
+class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A repository with its aliases, extensions and effective Core Committers now."""
+
+    full_name = serializers.CharField()
+    owner = serializers.CharField()
+    aliases = serializers.SerializerMethodField()
+    extensions = ExtensionSerializer(many=True, source="extensions.all")
+    effective_committers = serializers.SerializerMethodField()
+
+    def get_aliases(self, obj) -> list[str]:
+        return [a.full_name for a in obj.aliases.all()]
+
+    def get_effective_committers(self, obj) -> list[dict]:
+        return EffectiveCommitterSerializer(self.context["effective"].get(obj.id, []), many=True).data

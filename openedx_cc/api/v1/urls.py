@@ -1,0 +1,20 @@
+"""
+URLs of the REST API v1, under ``/api/cc/v1/``.
+"""
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "v1"
+
+urlpatterns = [
+    path("committers/", views.CommitterListView.as_view(), name="committer-list"),
+    re_path(r"^committers/(?P<github_username>[A-Za-z0-9-]{1,39})/$", views.CommitterDetailView.as_view(),
+            name="committer-detail"),
+    path("repositories/", views.RepositoryListView.as_view(), name="repository-list"),
+    re_path(r"^repositories/(?P<owner>[^/]+)/(?P<name>[^/]+)/$", views.RepositoryDetailView.as_view(),
+            name="repository-detail"),
+    path("ownership/check/", views.OwnershipCheckView.as_view(), name="ownership-check"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", views.DocsView.as_view(), name="docs"),
+]

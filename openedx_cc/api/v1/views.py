@@ -1,0 +1,165 @@
+"""
+Views of the REST API v1 (contract section 6). Thin: validate, call the Python API, serialize.
+"""
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from openedx_cc import __version__
+from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.plugins.ownership import api as ownership_api
+
+from .base import CCPagination, CCViewMixin
+from .filters import CommitterFilter, RepositoryFilter
+from .serializers import (
+    CommitterSerializer,
+    OwnershipCheckQuerySerializer,
+    OwnershipCheckSerializer,
+    RepositorySerializer,
+)
+
+
+class OwnershipCheckView(CCViewMixin, APIView):
+    """
+    Is a GitHub user an effective Core Committer of a repository (and path) at a time, and why (not)?
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OwnershipCheckQuerySerializer],
+        responses={200: OwnershipCheckSerializer},
+        summary="Check whether a GitHub user is an effective Core Committer of a repository or path",
+    )
+    def get(self, request):
+        query = OwnershipCheckQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        result = ownership_api.check_ownership(
+            params["user"],
+            params["repository"],
+            path=params.get("path"),
+            branch=params.get("branch"),
+            at=params.get("at"),
+        )
+        return Response(OwnershipCheckSerializer(result).data)
+
+
+class CommitterListView(CCViewMixin, generics.ListAPIView):
+    """
+    Core Committers with their organization, status, agreement status and rights.
+    """
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = CommitterSerializer
+    pagination_class = CCPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommitterFilter
+
+    def get_queryset(self):
+        return ownership_api.get_committers().order_by("github_key")
+
+    def get_serializer(self, *args, **kwargs):
+        instances = args[0] if args else kwargs.get("instance")
+        context = self.get_serializer_context()
+        if instances is not None:
+            items = list(instances) if kwargs.get("many") else [instances]
+            context["states"] = ownership_api.committer_states(items, timezone.now())
+        kwargs["context"] = context
+        return self.get_serializer_class()(*args, **kwargs)
+
+
+class CommitterDetailView(CommitterListView, generics.RetrieveAPIView):
+    """
+    One Core Committer, by GitHub login (case-insensitive).
+    """
+
+    filter_backends = []
+    pagination_class = None
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), github_key=self.kwargs["github_username"].lower())
+
+
+class RepositoryListView(CCViewMixin, generics.ListAPIView):
+    """
+    Repositories with their aliases, extensions and effective Core Committers now.
+    """
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RepositorySerializer
+    pagination_class = CCPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RepositoryFilter
+
+    def get_queryset(self):
+        return ownership_api.get_repositories().order_by("key")
+
+    def get_serializer(self, *args, **kwargs):
+        instances = args[0] if args else kwargs.get("instance")
+        context = self.get_serializer_context()
+        if instances is not None:
+            items = list(instances) if kwargs.get("many") else [instances]
+            context["effective"] = ownership_api.effective_committers(items, timezone.now())
+        kwargs["context"] = context
+        return self.get_serializer_class()(*args, **kwargs)
+
+
+class RepositoryDetailView(RepositoryListView, generics.RetrieveAPIView):
+    """
+    One repository by ``owner/name`` (case-insensitive; former names are followed).
+    """
+
+    filter_backends = []
+    pagination_class = None
+
+    def get_object(self):
+        name = f"{self.kwargs['owner']}/{self.kwargs['name']}"
+        try:
+            repository = ownership_api.get_repository(name)
+        except InvalidValue as exc:
+            raise ValidationFailed([Problem(field="repository", message=str(exc))]) from exc
+        if repository is None:
+            raise Http404(f"no repository {name} is recorded")
+        return get_object_or_404(self.get_queryset(), pk=repository.pk)
+
+
+_SCHEMA_SETTINGS = {
+    "TITLE": "openedx-cc REST API",
+    "DESCRIPTION": "The Core Committer program's registry, deployments and metrics (contract section 6).",
+    "VERSION": __version__,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/cc/v[0-9]+",
+}
+
+
+class SchemaView(CCViewMixin, SpectacularAPIView):
+    """The OpenAPI 3 document of this API."""
+
+    permission_classes = [IsAuthenticated]
+    custom_settings = _SCHEMA_SETTINGS
+    urlconf = "openedx_cc.urls"
+
+
+class DocsView(CCViewMixin, SpectacularSwaggerView):
+    """Browsable documentation of this API (Swagger UI, served from the package, no CDN)."""
+
+    permission_classes = [IsAuthenticated]
+    url_name = "openedx_cc:v1:schema"
+    title = "openedx-cc REST API"
+
+    @staticmethod
+    def _swagger_ui_resource(filename):
+        return static(f"drf_spectacular_sidecar/swagger-ui-dist/{filename}")
+
+    @staticmethod
+    def _swagger_ui_favicon():
+        return static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png")

@@ -1,0 +1,69 @@
+"""
+Django application configuration and Open edX plugin wiring of openedx-cc.
+"""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The event definitions must exist before the ``openedx_events`` app validates EVENT_BUS_PRODUCER_CONFIG in its own
+# ready(), which runs before ours because plugin apps come late in INSTALLED_APPS (see docs/decisions/0003).
+import openedx_cc.events  # noqa: F401  pylint: disable=unused-import
+
+_PROJECT_TYPES = ("lms.djangoapp", "cms.djangoapp")
+_SETTINGS_TYPES = ("common", "production", "test")
+
+# Receivers connected through the plugin mechanism, in ``openedx_cc/receivers.py``. The list is data so that
+# ``ready()`` can connect the very same receivers (same dispatch_uid) in a host that lists the app in INSTALLED_APPS
+# without the plugin mechanism.
+_RECEIVERS = [
+    {
+        "receiver_func_name": "ensure_toggles_exist",
+        "signal_path": "django.db.models.signals.post_migrate",
+        "dispatch_uid": "openedx_cc.receivers.ensure_toggles_exist",
+    },
+]
+
+
+class OpenedxCCConfig(AppConfig):
+    """
+    The openedx-cc app: ownership registry, deployments, events, notifications and metrics of Core Committers.
+    """
+
+    name = "openedx_cc"
+    label = "openedx_cc"
+    verbose_name = _("Core Committers")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    plugin_app = {
+        "url_config": {
+            project_type: {
+                "namespace": "openedx_cc",
+                "regex": r"^",
+                "relative_path": "urls",
+            }
+            for project_type in _PROJECT_TYPES
+        },
+        "settings_config": {
+            project_type: {
+                settings_type: {"relative_path": f"settings.{settings_type}"} for settings_type in _SETTINGS_TYPES
+            }
+            for project_type in _PROJECT_TYPES
+        },
+        "signals_config": {
+            project_type: {"relative_path": "receivers", "receivers": _RECEIVERS} for project_type in _PROJECT_TYPES
+        },
+    }
+
+    def ready(self):
+        """
+        Connect the receivers (a no-op repeat when the plugin mechanism already did) and load the applets' handlers.
+        """
+        from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
+
+        from openedx_cc import receivers  # pylint: disable=import-outside-toplevel
+
+        for config in _RECEIVERS:
+            signal = import_string(config["signal_path"])
+            signal.connect(
+                getattr(receivers, config["receiver_func_name"]),
+                dispatch_uid=config["dispatch_uid"],
+            )

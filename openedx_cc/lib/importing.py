@@ -1,0 +1,122 @@
+"""
+Shared pieces of the importers: reading files, turning pydantic errors into ``Problem`` objects with file, line and
+field, and small reusable value validators.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
+from openedx_cc.lib.sourcemap import SourceMap
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_GITHUB_LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def read_text(path: str | Path) -> str:
+    """
+    Read an input file as UTF-8 text; a missing, unreadable, oversized or non-UTF-8 file raises ``ValidationFailed``.
+    """
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationFailed([Problem(field="", message=f"file is larger than {MAX_FILE_BYTES} bytes", file=name)])
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ValidationFailed([Problem(field="", message="no such file", file=name)]) from exc
+    except IsADirectoryError as exc:
+        raise ValidationFailed([Problem(field="", message="is a directory, not a file", file=name)]) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed([Problem(field="", message=f"not UTF-8 text ({exc.reason})", file=name)]) from exc
+    except OSError as exc:
+        raise ValidationFailed([Problem(field="", message=f"cannot be read: {exc.strerror}", file=name)]) from exc
+
+
+def _message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    message = error.get("msg", "invalid value")
+    message = message.removeprefix("Value error, ")
+    if kind not in {"value_error", "assertion_error"} and "input" in error and not isinstance(
+        error["input"], (dict, list)
+    ):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def problems_from_pydantic(exc: ValidationError, *, filename: str | None, sourcemap: SourceMap | None,
+                           prefix: tuple = ()) -> list[Problem]:
+    """
+    One ``Problem`` per pydantic error, with the field path and, when a source map is given, the line.
+    """
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = prefix + tuple(part for part in error["loc"] if not _is_union_tag(part))
+        problems.append(
+            Problem(
+                field=field_path(loc),
+                message=_message(error),
+                file=filename,
+                line=sourcemap.line_for(loc) if sourcemap else None,
+            )
+        )
+    return problems
+
+
+def _is_union_tag(part) -> bool:
+    # pydantic inserts the member type name ("function-after[...]", "str", "date") into the location of union errors
+    return isinstance(part, str) and (part.startswith(("function-", "union[", "nullable[")) or part in {
+        "str", "date", "int", "bool", "list[str]", "dict[str,any]"})
+
+
+def to_date(value):
+    """
+    A calendar date from a YAML/TOML date or a ``YYYY-MM-DD`` string; a datetime, number or other text is refused.
+    """
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date YYYY-MM-DD, got a date and time ({value.isoformat()})")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date: {exc}") from exc
+    raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def github_login(value):
+    """
+    A GitHub login: 1-39 alphanumerics or single hyphens, neither first nor last.
+    """
+    if not isinstance(value, str) or not _GITHUB_LOGIN_RE.match(value.strip()):
+        raise ValueError(f"{value!r} is not a valid GitHub login")
+    return value.strip()
+
+
+def email_address(value):
+    """
+    An email address (a loose check: something@domain.tld, no spaces).
+    """
+    if value is None or value == "":
+        return value
+    if not isinstance(value, str) or not _EMAIL_RE.match(value.strip()):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.strip()
+
+
+def raise_if(problems: list[Problem]):
+    """
+    Raise ``ValidationFailed`` with ``problems`` if there are any.
+    """
+    if problems:
+        raise ValidationFailed(problems)

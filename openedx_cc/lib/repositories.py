@@ -1,0 +1,157 @@
+"""
+Repository names: ``owner/name``, compared case-insensitively and always resolved through the aliases (contract
+section 4) before use.
+
+Three sources of aliases apply, in this order of precedence: those recorded in the registry (passed in by the
+caller), the operator's ``OPENEDX_CC_REPOSITORY_ALIASES``, and the built-in renames of the Open edX project. An alias
+is either exact (``openedx/edx-platform``) or a whole owner (``edx/*``). Resolution repeats until no alias applies:
+``edx/edx-platform`` -> ``openedx/edx-platform`` -> ``openedx/openedx-platform``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+import attr
+
+from openedx_cc.lib.conf import get_setting
+from openedx_cc.lib.errors import InvalidValue
+
+# The renames the Open edX project made (contract section 4). Keys and values are lower case.
+BUILTIN_ALIASES = {
+    "edx/*": "openedx/*",
+    "openedx/edx-platform": "openedx/openedx-platform",
+    "openedx/openedx-learning": "openedx/openedx-core",
+    "openedx/open-edx-proposals": "openedx/openedx-proposals",
+}
+
+# GitHub: an owner is 1-39 alphanumerics or single hyphens, not starting or ending with one; a repository name is
+# up to 100 of letters, digits, ".", "-" and "_", and neither "." nor "..".
+_OWNER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+_MAX_ALIAS_STEPS = 16
+
+
+@attr.s(frozen=True)
+class RepositoryName:
+    """
+    A parsed repository name. ``name`` is ``"*"`` for a whole-owner pattern.
+    """
+
+    owner = attr.ib(type=str)
+    name = attr.ib(type=str)
+
+    @property
+    def full_name(self) -> str:
+        """``owner/name`` as written."""
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def key(self) -> str:
+        """The case-insensitive key: ``owner/name`` in lower case."""
+        return self.full_name.lower()
+
+    @property
+    def owner_key(self) -> str:
+        """The owner in lower case."""
+        return self.owner.lower()
+
+    @property
+    def is_owner_pattern(self) -> bool:
+        """Whether this is ``owner/*``."""
+        return self.name == "*"
+
+
+def parse_repository_name(value, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
+    """
+    Parse ``owner/name`` (or ``name`` alone when ``default_owner`` is given) into a ``RepositoryName``.
+
+    Raises ``InvalidValue`` naming the reason for anything that is not a GitHub repository name.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue("expected a repository name such as 'openedx/openedx-platform'")
+    text = value.strip()
+    if "://" in text or text.startswith("git@"):
+        raise InvalidValue(f"{value!r} is a URL; write the repository as owner/name")
+    text = text.removesuffix(".git")
+    parts = text.split("/")
+    if len(parts) == 1:
+        if not default_owner:
+            raise InvalidValue(f"{value!r} has no owner; write it as owner/name")
+        parts = [default_owner, parts[0]]
+    if len(parts) != 2:
+        raise InvalidValue(f"{value!r} is not of the form owner/name")
+    owner, name = parts
+    if not _OWNER_RE.match(owner):
+        raise InvalidValue(f"{owner!r} is not a valid GitHub owner name")
+    if name == "*":
+        if not allow_owner_pattern:
+            raise InvalidValue(f"{value!r} names every repository of an owner; a single repository is needed here")
+    elif not _NAME_RE.match(name) or name in {".", ".."}:
+        raise InvalidValue(f"{name!r} is not a valid GitHub repository name")
+    return RepositoryName(owner=owner, name=name)
+
+
+def _normalized_aliases(aliases: Mapping[str, str], source: str) -> dict[str, str]:
+    """
+    Validate an alias mapping and return it keyed and valued in lower case.
+    """
+    out = {}
+    for old, new in (aliases or {}).items():
+        try:
+            old_name = parse_repository_name(old, allow_owner_pattern=True)
+            new_name = parse_repository_name(new, allow_owner_pattern=True)
+        except InvalidValue as exc:
+            raise InvalidValue(f"{source}: alias {old!r} -> {new!r}: {exc}") from exc
+        if old_name.is_owner_pattern != new_name.is_owner_pattern:
+            raise InvalidValue(f"{source}: alias {old!r} -> {new!r} must be owner/* on both sides or on neither")
+        out[old_name.key] = new_name.full_name
+    return out
+
+
+def configured_aliases() -> dict[str, str]:
+    """
+    The built-in renames merged with the operator's ``OPENEDX_CC_REPOSITORY_ALIASES`` (the operator's win).
+    """
+    merged = dict(BUILTIN_ALIASES)
+    merged.update(_normalized_aliases(get_setting("OPENEDX_CC_REPOSITORY_ALIASES"), "OPENEDX_CC_REPOSITORY_ALIASES"))
+    return merged
+
+
+def resolve_repository_name(
+    value,
+    *,
+    default_owner: str | None = None,
+    allow_owner_pattern: bool = False,
+    registry_aliases: Mapping[str, str] | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> tuple[RepositoryName, list[str]]:
+    """
+    Parse ``value`` and follow the aliases until none applies.
+
+    Returns the final name and the chain of names it went through (empty when no alias applied).
+    ``registry_aliases`` maps lower-case ``owner/name`` keys to the names recorded in the registry; ``aliases``
+    replaces the configured ones (for callers that resolve many names and computed them once).
+    """
+    current = parse_repository_name(value, default_owner=default_owner, allow_owner_pattern=allow_owner_pattern)
+    table = dict(aliases if aliases is not None else configured_aliases())
+    for old, new in (registry_aliases or {}).items():
+        table[old.lower()] = new
+    chain: list[str] = []
+    seen = {current.key}
+    for _ in range(_MAX_ALIAS_STEPS):
+        target = table.get(current.key)
+        if target is None and not current.is_owner_pattern:
+            owner_target = table.get(f"{current.owner_key}/*")
+            if owner_target is not None:
+                target = f"{owner_target.split('/')[0]}/{current.name}"
+        elif target is not None and current.is_owner_pattern and not target.endswith("/*"):
+            target = None
+        if target is None:
+            return current, chain
+        chain.append(current.full_name)
+        current = parse_repository_name(target, allow_owner_pattern=True)
+        if current.key in seen:
+            raise InvalidValue(f"the repository aliases loop: {' -> '.join(chain + [current.full_name])}")
+        seen.add(current.key)
+    raise InvalidValue(f"more than {_MAX_ALIAS_STEPS} aliases apply to {value!r}")

@@ -1,0 +1,171 @@
+"""
+Loading YAML and TOML documents while remembering on which line each value stands, so that an error can name the
+file, the line and the field.
+
+``load_document(text, kind)`` returns the plain data and a ``SourceMap``; ``SourceMap.line_for(loc)`` answers the
+line of the deepest part of ``loc`` (a tuple of keys and list indices) that the map knows.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from openedx_cc.lib.errors import Problem, ValidationFailed
+
+
+class SourceMap:
+    """
+    Lines (1-based) of the values of a document, by their location tuple.
+    """
+
+    def __init__(self, positions=None):
+        self.positions: dict[tuple, int] = positions or {}
+
+    def line_for(self, loc) -> int | None:
+        """
+        The line of ``loc``, or of its nearest ancestor with a known line.
+        """
+        key = tuple(part if isinstance(part, int) else str(part) for part in loc)
+        while key:
+            if key in self.positions:
+                return self.positions[key]
+            key = key[:-1]
+        return self.positions.get((), None)
+
+
+class _PositionLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """
+    A safe loader that refuses duplicate keys in a mapping (PyYAML silently keeps the last one).
+    """
+
+
+def _walk_yaml(node, loc, positions, problems, filename):
+    """
+    Record the line of every mapping key and sequence item under ``node``; note duplicate keys.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark.line + 1)
+            child = loc + (key,)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        field=".".join(str(p) for p in child),
+                        message=f"duplicate key {key!r} (also on line {seen[key]})",
+                        file=filename,
+                        line=line,
+                    )
+                )
+            seen.setdefault(key, line)
+            positions.setdefault(child, line)
+            _walk_yaml(value_node, child, positions, problems, filename)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = loc + (index,)
+            positions[child] = item.start_mark.line + 1
+            _walk_yaml(item, child, positions, problems, filename)
+
+
+def load_yaml(text: str, filename: str | None = None):
+    """
+    Parse one YAML document; return ``(data, SourceMap)``. Syntax errors and duplicate keys raise
+    ``ValidationFailed`` with the line.
+    """
+    try:
+        loader = _PositionLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        message = f"not valid YAML: {exc.problem or exc.context}"
+        raise ValidationFailed([Problem(field="", message=message, file=filename, line=line)]) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationFailed([Problem(field="", message=f"not valid YAML: {exc}", file=filename)]) from exc
+    positions: dict[tuple, int] = {(): 1}
+    problems: list[Problem] = []
+    if node is not None:
+        _walk_yaml(node, (), positions, problems, filename)
+    if problems:
+        raise ValidationFailed(problems)
+    return data, SourceMap(positions)
+
+
+_TOML_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_TOML_ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
+_TOML_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+
+
+def _toml_key_parts(text: str) -> tuple[str, ...]:
+    parts = []
+    for raw in re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", text):
+        parts.append(raw[1:-1] if raw[:1] in "\"'" else raw)
+    return tuple(parts)
+
+
+def _toml_positions(text: str) -> dict[tuple, int]:
+    """
+    Lines of the tables, array-of-tables items and keys of a TOML document. Values inside inline tables and arrays
+    get the line of their key, which is where a reader looks first.
+    """
+    positions: dict[tuple, int] = {(): 1}
+    counters: dict[tuple, int] = {}
+    current: tuple = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _TOML_ARRAY_TABLE.match(line):
+            path = _toml_key_parts(match.group(1))
+            index = counters.get(path, -1) + 1
+            counters[path] = index
+            current = _resolve_array_path(path, counters) + (index,)
+            positions.setdefault(current[:-1], number)
+            positions[current] = number
+        elif match := _TOML_TABLE.match(line):
+            current = _resolve_array_path(_toml_key_parts(match.group(1)), counters)
+            positions.setdefault(current, number)
+        elif match := _TOML_KEY.match(line):
+            positions.setdefault(current + _toml_key_parts(match.group(1)), number)
+    return positions
+
+
+def _resolve_array_path(path: tuple, counters: dict) -> tuple:
+    """
+    Insert the current index of every enclosing array of tables into ``path``.
+    """
+    out: tuple = ()
+    for i, part in enumerate(path):
+        out += (part,)
+        prefix = path[: i + 1]
+        if prefix in counters and i < len(path) - 1:
+            out += (counters[prefix],)
+    return out
+
+
+def load_toml(text: str, filename: str | None = None):
+    """
+    Parse a TOML document; return ``(data, SourceMap)``. Syntax errors raise ``ValidationFailed`` with the line.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        if line is None:
+            found = re.search(r"line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
+        raise ValidationFailed([Problem(field="", message=f"not valid TOML: {exc}", file=filename, line=line)]) from exc
+    return data, SourceMap(_toml_positions(text))
+
+
+def load_document(text: str, kind: str, filename: str | None = None):
+    """
+    Parse ``text`` as ``kind`` (``"yaml"`` or ``"toml"``).
+    """
+    if kind == "toml":
+        return load_toml(text, filename)
+    return load_yaml(text, filename)

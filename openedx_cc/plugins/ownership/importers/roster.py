@@ -1,0 +1,439 @@
+"""
+The ``openedx-cc-roster/v1`` format (contract section 10), in YAML or TOML.
+
+``parse_roster`` validates the whole document -- its schema first, then its references (organizations, repositories
+and their aliases, extensions, duplicates) -- and returns a ``RegistrySnapshot``, or raises ``ValidationFailed`` with
+every problem, each naming the file, the line and the field.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import field_validator
+
+from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
+from openedx_cc.lib.importing import email_address, github_login, problems_from_pydantic, raise_if, to_date
+from openedx_cc.lib.repositories import configured_aliases, parse_repository_name, resolve_repository_name
+from openedx_cc.lib.sourcemap import load_document
+from openedx_cc.lib.timeutil import start_of_day
+from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern, normalize_path, scope_key
+from openedx_cc.plugins.ownership.snapshot import (
+    AgreementSpec,
+    ChampionSpec,
+    CommitterSpec,
+    ExtensionSpec,
+    OrganizationSpec,
+    PhaseSpec,
+    RegistrySnapshot,
+    RepositorySpec,
+    RightSpec,
+)
+
+FORMAT = "openedx-cc-roster/v1"
+PROGRAM_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _wrap(func):
+    """Turn a lib validator raising ``InvalidValue`` into one raising ``ValueError`` for pydantic."""
+
+    def validator(value):
+        try:
+            return func(value)
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from exc
+
+    return validator
+
+
+def _repository(value, info: ValidationInfo):
+    default_owner = (info.context or {}).get("default_owner")
+    try:
+        return parse_repository_name(value, default_owner=default_owner, allow_owner_pattern=True).full_name
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _nonempty(value):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+RosterDate = Annotated[date, BeforeValidator(to_date)]
+Text = Annotated[str, AfterValidator(_nonempty)]
+Login = Annotated[str, BeforeValidator(github_login)]
+Email = Annotated[str, BeforeValidator(email_address)]
+RepoName = Annotated[str, AfterValidator(_repository)]
+Path = Annotated[str, AfterValidator(_wrap(lambda v: normalize_path(v, prefix=True)))]
+Branch = Annotated[str, AfterValidator(_wrap(normalize_branch_pattern))]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _agreement_shorthand(value):
+    if isinstance(value, (date, str)) and not isinstance(value, datetime):
+        return {"signed": value}
+    return value
+
+
+class AgreementIn(_Strict):
+    """``2020-06-01`` or ``{signed: 2020-06-01, expires: 2021-06-01}``."""
+
+    signed: RosterDate
+    expires: RosterDate | None = None
+    document: str | None = None
+
+    @field_validator("expires")
+    @classmethod
+    def _expires_after_signed(cls, value, info: ValidationInfo):
+        signed = info.data.get("signed")
+        if value is not None and signed is not None and value <= signed:
+            raise ValueError(f"expires on {value} but is signed on {signed}; it must expire after it is signed")
+        return value
+
+
+Agreement = Annotated[AgreementIn, BeforeValidator(_agreement_shorthand)]
+
+
+class AgreementsIn(_Strict):
+    individual: Agreement | None = None
+    nda: Agreement | None = None
+
+
+def _champion_shorthand(value):
+    if isinstance(value, str):
+        return {"name": value}
+    return value
+
+
+class ChampionIn(_Strict):
+    name: Text
+    email: Email | None = None
+    github: Login | None = None
+
+
+class RightIn(_Strict):
+    repository: RepoName
+    paths: list[Path] = Field(default_factory=list)
+    extension: Text | None = None
+    branches: list[Branch] = Field(default_factory=list)
+    valid_from: RosterDate | None = Field(default=None, alias="from")
+    until: RosterDate | None = None
+
+    @field_validator("extension")
+    @classmethod
+    def _extension_or_paths(cls, value, info: ValidationInfo):
+        if value is not None and info.data.get("paths"):
+            raise ValueError("give either paths or an extension, not both")
+        return value
+
+    @field_validator("until")
+    @classmethod
+    def _until_after_from(cls, value, info: ValidationInfo):
+        start = info.data.get("valid_from")
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"ends on {value}, not after it starts on {start}")
+        return value
+
+
+class CommitterIn(_Strict):
+    github: Login
+    name: Text
+    email: Email | None = None
+    organization: Text | None = None
+    status: Literal["active", "emeritus", "suspended"] = "active"
+    since: RosterDate | None = None
+    until: RosterDate | None = None
+    agreements: AgreementsIn = Field(default_factory=AgreementsIn)
+    champions: list[Annotated[ChampionIn, BeforeValidator(_champion_shorthand)]] = Field(default_factory=list)
+    repos: list[RepoName] = Field(default_factory=list)
+    rights: list[RightIn] = Field(default_factory=list)
+
+    @field_validator("until")
+    @classmethod
+    def _until_after_since(cls, value, info: ValidationInfo):
+        since = info.data.get("since")
+        if value is not None and since is not None and value <= since:
+            raise ValueError(f"ends on {value}, not after the status starts on {since}")
+        return value
+
+
+class OrganizationIn(_Strict):
+    slug: Annotated[str, AfterValidator(_nonempty)] = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    name: Text
+    openedx_provider: bool = False
+    entity_agreement: Agreement | None = None
+
+
+class ExtensionIn(_Strict):
+    name: Text
+    path: Path
+
+
+class RepositoryIn(_Strict):
+    name: RepoName
+    aliases: list[RepoName] = Field(default_factory=list)
+    extensions: list[ExtensionIn] = Field(default_factory=list)
+
+
+class ProgramIn(_Strict):
+    phase: Literal["pilot", "published", "scale"] = "pilot"
+    since: RosterDate | None = None
+    require_nda: bool | None = None
+    require_champions: int | None = Field(default=None, ge=0, le=20)
+
+
+class RosterIn(_Strict):
+    format: Literal["openedx-cc-roster/v1"]
+    default_repository_owner: Annotated[str, AfterValidator(_nonempty)] | None = None
+    program: ProgramIn | None = None
+    organizations: list[OrganizationIn] = Field(default_factory=list)
+    committers: list[CommitterIn] = Field(default_factory=list)
+    repositories: list[RepositoryIn] = Field(default_factory=list)
+
+
+def is_roster(data) -> bool:
+    """Whether a loaded document declares the roster format."""
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
+def parse_roster(text: str, *, filename: str, kind: str = "yaml", registry=None) -> RegistrySnapshot:
+    """
+    Validate a roster document and return its snapshot. ``registry`` answers referential questions about what is
+    already recorded (see ``RegistryView``); ``None`` means an empty registry.
+    """
+    data, sourcemap = load_document(text, kind, filename)
+    return roster_snapshot(data, sourcemap=sourcemap, filename=filename, registry=registry)
+
+
+def roster_snapshot(data, *, sourcemap, filename: str, registry=None) -> RegistrySnapshot:
+    """
+    Validate loaded roster data (see ``parse_roster``).
+    """
+    if not isinstance(data, dict):
+        raise ValidationFailed([Problem(field="", message="a roster is a mapping with a 'format' key", file=filename,
+                                        line=1)])
+    default_owner = data.get("default_repository_owner")
+    try:
+        roster = RosterIn.model_validate(
+            data, context={"default_owner": default_owner if isinstance(default_owner, str) else None}
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(problems_from_pydantic(exc, filename=filename, sourcemap=sourcemap)) from exc
+    return _Resolver(roster, filename=filename, sourcemap=sourcemap, registry=registry).snapshot()
+
+
+class _Resolver:
+    """
+    Referential validation of a schema-valid roster, and its conversion to a snapshot.
+    """
+
+    def __init__(self, roster: RosterIn, *, filename, sourcemap, registry):
+        self.roster = roster
+        self.filename = filename
+        self.sourcemap = sourcemap
+        self.registry = registry
+        self.problems: list[Problem] = []
+        self.aliases = configured_aliases()
+        self.file_aliases: dict[str, str] = {}
+
+    def problem(self, loc: tuple, message: str):
+        self.problems.append(
+            Problem(field=field_path(loc), message=message, file=self.filename, line=self.sourcemap.line_for(loc))
+        )
+
+    def resolve(self, name: str, loc: tuple) -> str | None:
+        registry_aliases = dict(self.registry.aliases_for([name]) if self.registry else {})
+        registry_aliases.update(self.file_aliases)
+        try:
+            resolved, _ = resolve_repository_name(
+                name, allow_owner_pattern=True, registry_aliases=registry_aliases, aliases=self.aliases
+            )
+        except InvalidValue as exc:
+            self.problem(loc, str(exc))
+            return None
+        return resolved.full_name
+
+    def snapshot(self) -> RegistrySnapshot:
+        repositories = self._repositories()
+        organizations, org_slugs = self._organizations()
+        committers = self._committers(org_slugs, repositories)
+        phases = self._phases()
+        raise_if(self.problems)
+        return RegistrySnapshot(
+            source=self.filename,
+            organizations=tuple(organizations),
+            committers=tuple(committers),
+            repositories=tuple(repositories.values()),
+            phases=tuple(phases),
+        )
+
+    def _repositories(self) -> dict[str, RepositorySpec]:
+        for i, repo in enumerate(self.roster.repositories):
+            for j, alias in enumerate(repo.aliases):
+                if alias.endswith("/*"):
+                    self.problem(("repositories", i, "aliases", j), "an alias names one repository, not owner/*")
+                    continue
+                self.file_aliases[alias.lower()] = repo.name
+        out: dict[str, RepositorySpec] = {}
+        where: dict[str, int] = {}
+        for i, repo in enumerate(self.roster.repositories):
+            loc = ("repositories", i, "name")
+            if repo.name.endswith("/*"):
+                self.problem(loc, "name one repository here, not owner/*")
+                continue
+            if repo.name.lower() in self.file_aliases:
+                self.problem(loc, f"{repo.name} is also listed as an alias of {self.file_aliases[repo.name.lower()]}")
+                continue
+            name = self.resolve(repo.name, loc)
+            if name is None:
+                continue
+            if name.lower() in out:
+                self.problem(loc, f"{name} is listed twice (also repositories[{where[name.lower()]}])")
+                continue
+            seen_ext: dict[str, int] = {}
+            for j, ext in enumerate(repo.extensions):
+                if ext.name.lower() in seen_ext:
+                    self.problem(("repositories", i, "extensions", j, "name"),
+                                 f"extension {ext.name} is listed twice in {name}")
+                seen_ext[ext.name.lower()] = j
+            where[name.lower()] = i
+            out[name.lower()] = RepositorySpec(
+                full_name=name,
+                aliases=tuple(a for a in repo.aliases if not a.endswith("/*")),
+                extensions=tuple(ExtensionSpec(name=e.name, path=e.path) for e in repo.extensions),
+            )
+        return out
+
+    def _organizations(self):
+        organizations, seen = [], {}
+        for i, org in enumerate(self.roster.organizations):
+            key = org.slug.lower()
+            if key in seen:
+                self.problem(("organizations", i, "slug"), f"organization {org.slug} is listed twice "
+                                                           f"(also organizations[{seen[key]}])")
+                continue
+            seen[key] = i
+            agreements = ()
+            if org.entity_agreement is not None:
+                agreements = (_agreement("entity", org.entity_agreement),)
+            organizations.append(
+                OrganizationSpec(slug=org.slug, name=org.name, openedx_provider=org.openedx_provider,
+                                 agreements=agreements)
+            )
+        known = set(seen) | (self.registry.organization_slugs() if self.registry else set())
+        return organizations, known
+
+    def _committers(self, org_slugs: set, repositories: dict) -> list[CommitterSpec]:
+        committers, seen = [], {}
+        declared_extensions = {
+            (key, ext.name.lower()): ext for key, repo in repositories.items() for ext in repo.extensions
+        }
+        for i, person in enumerate(self.roster.committers):
+            loc = ("committers", i)
+            key = person.github.lower()
+            if key in seen:
+                self.problem(loc + ("github",), f"GitHub login {person.github} is listed twice "
+                                                f"(also committers[{seen[key]}])")
+                continue
+            seen[key] = i
+            if person.organization and person.organization.lower() not in org_slugs:
+                self.problem(loc + ("organization",), f"unknown organization {person.organization!r}: it is neither "
+                                                      "in this file's organizations nor in the registry")
+            since = start_of_day(person.since) if person.since else None
+            rights = self._rights(person, loc, since, declared_extensions)
+            agreements = tuple(
+                _agreement(kind, value)
+                for kind, value in (("individual", person.agreements.individual), ("nda", person.agreements.nda))
+                if value is not None
+            )
+            champions, seen_champions = [], set()
+            for j, champion in enumerate(person.champions):
+                if champion.name.lower() in seen_champions:
+                    self.problem(loc + ("champions", j), f"champion {champion.name} is listed twice")
+                    continue
+                seen_champions.add(champion.name.lower())
+                champions.append(ChampionSpec(name=champion.name, email=champion.email,
+                                              github_username=champion.github or ""))
+            committers.append(
+                CommitterSpec(
+                    github_username=person.github,
+                    name=person.name,
+                    email=person.email,
+                    organization=person.organization.lower() if person.organization else None,
+                    status=person.status,
+                    status_since=since,
+                    status_until=start_of_day(person.until) if person.until else None,
+                    agreements=agreements,
+                    champions=tuple(champions),
+                    rights=tuple(rights),
+                )
+            )
+        return committers
+
+    def _rights(self, person: CommitterIn, loc: tuple, since, declared_extensions) -> list[RightSpec]:
+        rights: list[RightSpec] = []
+        identities: dict[tuple, tuple] = {}
+
+        def add(spec: RightSpec, where: tuple):
+            identity = (spec.repository.lower(), scope_key(paths=spec.paths, extension_name=spec.extension,
+                                                           branches=spec.branches))
+            if identity in identities:
+                self.problem(where, f"duplicate right on {spec.repository} (also {field_path(identities[identity])})")
+                return
+            identities[identity] = where
+            rights.append(spec)
+
+        for j, repo in enumerate(person.repos):
+            name = self.resolve(repo, loc + ("repos", j))
+            if name is not None:
+                add(RightSpec(repository=name, valid_from=since), loc + ("repos", j))
+        for j, right in enumerate(person.rights):
+            where = loc + ("rights", j)
+            name = self.resolve(right.repository, where + ("repository",))
+            if name is None:
+                continue
+            if right.extension:
+                if name.endswith("/*"):
+                    self.problem(where + ("extension",), "an extension belongs to one repository, not to owner/*")
+                    continue
+                known = (name.lower(), right.extension.lower()) in declared_extensions or (
+                    self.registry is not None and self.registry.has_extension(name, right.extension)
+                )
+                if not known:
+                    self.problem(where + ("extension",), f"extension {right.extension!r} is not defined in {name} "
+                                                         "(declare it under repositories[].extensions)")
+                    continue
+            add(
+                RightSpec(
+                    repository=name,
+                    paths=tuple(right.paths),
+                    extension=right.extension or "",
+                    branches=tuple(right.branches),
+                    valid_from=start_of_day(right.valid_from) if right.valid_from else since,
+                    valid_until=start_of_day(right.until) if right.until else None,
+                ),
+                where,
+            )
+        return rights
+
+    def _phases(self) -> list[PhaseSpec]:
+        program = self.roster.program
+        if program is None:
+            return []
+        return [
+            PhaseSpec(
+                phase=program.phase,
+                since=start_of_day(program.since) if program.since else PROGRAM_START,
+                require_nda=program.require_nda,
+                require_champions=program.require_champions,
+            )
+        ]
+
+
+def _agreement(kind: str, value: AgreementIn) -> AgreementSpec:
+    return AgreementSpec(kind=kind, signed_on=value.signed, expires_on=value.expires, document_url=value.document)

@@ -1,0 +1,196 @@
+"""
+Reading the registry: loading the facts that ``evaluation`` needs with a fixed number of queries, whatever the size
+of the registry.
+
+One ownership check costs at most six queries: the repository, the committer with their organization, their rights
+on that repository or owner, the agreements of the committer and of the organization, the champions, and the
+program phases -- plus one on the status history when the time asked precedes the current status.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Iterable
+
+from django.db.models import Q
+
+from openedx_cc.lib.repositories import RepositoryName, resolve_repository_name
+from openedx_cc.plugins.ownership.data import PolicyData, RightData
+from openedx_cc.plugins.ownership.evaluation import (
+    AgreementFacts,
+    PersonFacts,
+    StatusVersion,
+    needs_status_history,
+    policy_at,
+)
+from openedx_cc.plugins.ownership.models import (
+    Agreement,
+    Champion,
+    CommitRight,
+    CoreCommitter,
+    Extension,
+    Organization,
+    ProgramPhase,
+    Repository,
+    RepositoryAlias,
+)
+
+
+def resolve_repository(name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
+    """
+    Resolve ``name`` through the configured aliases and the registry's aliases.
+
+    Returns ``(RepositoryName, Repository or None)``; one query in the usual case, two when the name is a
+    registry alias. Raises ``InvalidValue`` for a malformed name.
+    """
+    resolved, _chain = resolve_repository_name(
+        name, default_owner=default_owner, allow_owner_pattern=allow_owner_pattern
+    )
+    if resolved.is_owner_pattern:
+        return resolved, None
+    repository = Repository.objects.filter(key=resolved.key).first()
+    if repository is None:
+        alias = RepositoryAlias.objects.select_related("repository").filter(key=resolved.key).first()
+        if alias is not None:
+            repository = alias.repository
+            resolved, _chain = resolve_repository_name(repository.full_name)
+    if repository is not None:
+        resolved = RepositoryName(owner=repository.full_name.split("/")[0], name=repository.full_name.split("/")[1])
+    return resolved, repository
+
+
+def right_data(right: CommitRight) -> RightData:
+    """
+    ``RightData`` of a ``CommitRight`` row (its repository and extension must be loaded with it).
+    """
+    extension = right.extension if right.extension_id else None
+    return RightData(
+        id=right.id,
+        github_username=right.committer.github_username,
+        repository=right.repository_display,
+        paths=tuple(right.paths or ()),
+        extension=extension.name if extension else "",
+        extension_path=extension.path if extension else "",
+        branches=tuple(right.branches or ()),
+        valid_from=right.valid_from,
+        valid_until=right.valid_until,
+        revoked_at=right.revoked_at,
+        source=right.source,
+    )
+
+
+def load_phases() -> list:
+    """
+    The program phases, oldest first (a small table: the whole of it).
+    """
+    return list(ProgramPhase.objects.order_by("since"))
+
+
+def load_policy(at: datetime) -> PolicyData:
+    """
+    The program policy in force at ``at``.
+    """
+    return policy_at(load_phases(), at)
+
+
+def _current_status(committer: CoreCommitter) -> StatusVersion:
+    return StatusVersion(status=committer.status, since=committer.status_since, until=committer.status_until)
+
+
+def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, PersonFacts]:
+    """
+    ``PersonFacts`` for each committer (organization already joined), with three or four queries in all:
+    agreements, champions, and -- only if some committer's current status starts after ``at`` -- status history.
+    """
+    committers = list(committers)
+    if not committers:
+        return {}
+    ids = [c.id for c in committers]
+    org_ids = {c.organization_id for c in committers if c.organization_id}
+    agreements_by_committer = defaultdict(list)
+    agreements_by_org = defaultdict(list)
+    for row in Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).values_list(
+        "kind", "committer_id", "organization_id", "signed_on", "expires_on", "revoked_at"
+    ):
+        kind, committer_id, org_id, signed_on, expires_on, revoked_at = row
+        facts = AgreementFacts(kind=kind, signed_on=signed_on, expires_on=expires_on, revoked_at=revoked_at)
+        if committer_id:
+            agreements_by_committer[committer_id].append(facts)
+        else:
+            agreements_by_org[org_id].append(facts)
+    champions = defaultdict(list)
+    for committer_id, start, end in Champion.objects.filter(committer_id__in=ids).values_list(
+        "committer_id", "valid_from", "valid_until"
+    ):
+        champions[committer_id].append((start, end))
+    history = defaultdict(list)
+    needing = [c.id for c in committers if needs_status_history(_current_status(c), at)]
+    if needing:
+        for committer_id, status, since, until in (
+            CoreCommitter.history.filter(id__in=needing)
+            .order_by("-history_date", "-history_id")
+            .values_list("id", "status", "status_since", "status_until")
+        ):
+            history[committer_id].append(StatusVersion(status=status, since=since, until=until))
+    people = {}
+    for committer in committers:
+        organization = committer.organization if committer.organization_id else None
+        people[committer.id] = PersonFacts(
+            github_username=committer.github_username,
+            statuses=(_current_status(committer),) + tuple(history.get(committer.id, ())),
+            organization_name=organization.name if organization else "",
+            organization_provider=bool(organization and organization.openedx_provider),
+            agreements=tuple(agreements_by_committer.get(committer.id, ())),
+            organization_agreements=tuple(agreements_by_org.get(committer.organization_id, ())),
+            champion_periods=tuple(champions.get(committer.id, ())),
+        )
+    return people
+
+
+def rights_on_repository(*, committer_ids=None, repository: Repository | None, name: RepositoryName):
+    """
+    The rights (of the given committers, or of everybody) on ``repository`` or on every repository of its owner.
+    """
+    scope = Q(repository__isnull=True, owner=name.owner_key)
+    if repository is not None:
+        scope |= Q(repository_id=repository.id)
+    queryset = CommitRight.objects.filter(scope).select_related("committer", "repository", "extension")
+    if committer_ids is not None:
+        queryset = queryset.filter(committer_id__in=committer_ids)
+    return queryset.order_by("id")
+
+
+def get_committer(github_username: str) -> CoreCommitter | None:
+    """
+    The committer with that GitHub login (case-insensitive), with their organization, or None.
+    """
+    return (
+        CoreCommitter.objects.select_related("organization").filter(github_key=github_username.strip().lower()).first()
+    )
+
+
+class RegistryView:
+    """
+    What importers need to know about the registry while validating a file, loaded once (three queries).
+    """
+
+    def __init__(self):
+        self._aliases = {
+            key: full_name for key, full_name in RepositoryAlias.objects.values_list("key", "repository__full_name")
+        }
+        self._org_slugs = {slug.lower() for slug in Organization.objects.values_list("slug", flat=True)}
+        self._extensions = {
+            (repo_key, name.lower()) for repo_key, name in Extension.objects.values_list("repository__key", "name")
+        }
+
+    def aliases_for(self, _names=None) -> dict[str, str]:
+        """The registry's aliases (lower-case key -> current full name)."""
+        return self._aliases
+
+    def organization_slugs(self) -> set[str]:
+        """Slugs (lower case) of the organizations already recorded."""
+        return self._org_slugs
+
+    def has_extension(self, repository: str, name: str) -> bool:
+        """Whether the registry already defines extension ``name`` in ``repository``."""
+        return (repository.lower(), name.lower()) in self._extensions

@@ -1,0 +1,57 @@
+"""
+The public in-process Python API of openedx-cc, for other plugins and for the code of the host service.
+
+The REST API is ``openedx_cc.api`` (contract section 6); this module is its Python counterpart (the naming is
+recorded in docs/decisions/0002-python-api-and-rest-package-names.rst). Each applet's own ``api`` module has the
+details; this module gathers what other code needs.
+"""
+from openedx_cc.lib.toggles import ENABLED, is_enabled
+from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
+from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
+from openedx_cc.plugins.ownership.api import (
+    OwnershipCheck,
+    PolicyData,
+    RightData,
+    check_ownership,
+    effective_committers,
+    get_committer,
+    grant_right,
+    import_files,
+    import_snapshot,
+    policy_in_force,
+    resolve_repository,
+    revoke_rights,
+    set_committer_status,
+    supported_import_formats,
+    suspend_committers,
+)
+
+__all__ = [
+    "OwnershipCheck",
+    "PolicyData",
+    "RightData",
+    "all_toggles",
+    "check_ownership",
+    "effective_committers",
+    "emit_events_enabled",
+    "get_committer",
+    "grant_right",
+    "import_files",
+    "import_snapshot",
+    "is_enabled",
+    "logged_events",
+    "policy_in_force",
+    "replay_events",
+    "resolve_repository",
+    "revoke_rights",
+    "set_committer_status",
+    "supported_import_formats",
+    "suspend_committers",
+]
+
+
+def all_toggles():
+    """
+    Every switch of the set (contract section 3), in the contract's order.
+    """
+    return [ENABLED, EMIT_EVENTS]

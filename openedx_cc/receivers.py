@@ -1,0 +1,23 @@
+"""
+Signal receivers of openedx-cc, connected through the Open edX plugin mechanism (``plugin_app["signals_config"]``)
+and, for hosts that list the app without it, by ``OpenedxCCConfig.ready()`` with the same ``dispatch_uid``.
+"""
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def ensure_toggles_exist(sender, app_config=None, using="default", **kwargs):  # pylint: disable=unused-argument
+    """
+    After ``migrate``, make sure every openedx-cc switch has a row in waffle (off), so operators find them all in
+    the Django admin (``/admin/waffle/switch/``) without knowing their names.
+    """
+    if app_config is None or app_config.label != "openedx_cc":
+        return
+    from openedx_cc.python_api import all_toggles  # pylint: disable=import-outside-toplevel
+    from waffle.models import Switch  # pylint: disable=import-outside-toplevel
+
+    for toggle in all_toggles():
+        _switch, created = Switch.objects.using(using).get_or_create(name=toggle.name, defaults={"active": False})
+        if created:
+            log.info("Created the waffle switch %s (off)", toggle.name)
