@@ -25,7 +25,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
-INSTALLED_APPS = [
+SERVICE_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,10 +36,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "openedx_events",
-    "host",
 ]
 # What LMS does in lms/envs/common.py:
-INSTALLED_APPS.extend(get_plugin_apps(PLUGIN_PROJECT_TYPE))
+INSTALLED_APPS = SERVICE_APPS + ["host"] + get_plugin_apps(PLUGIN_PROJECT_TYPE)
 
 MIDDLEWARE = [
     "edx_django_utils.cache.middleware.RequestCacheMiddleware",
@@ -116,3 +115,4 @@ LOGGING = {
 
 # What LMS does at the end of lms/envs/common.py:
 add_plugins(__name__, PLUGIN_PROJECT_TYPE, "common")
+FORMS_URLFIELD_ASSUME_HTTPS = True  # transitional Django 5 setting; silences the 6.0 deprecation

@@ -37,8 +37,19 @@ class SourceMap:
 
 class _PositionLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
     """
-    A safe loader that refuses duplicate keys in a mapping (PyYAML silently keeps the last one).
+    A safe loader whose timestamps that are not real dates (``2020-13-01``) stay text, so that validation can say
+    which field holds them instead of the parser failing without a location.
     """
+
+
+def _lenient_timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
 def _walk_yaml(node, loc, positions, problems, filename):

@@ -4,7 +4,10 @@ List filters of the REST API (django-filter).
 import django_filters
 from django.db.models import Q
 
-from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository
+from rest_framework.exceptions import ValidationError
+
+from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository, resolve_repository
 
 
 class CommitterFilter(django_filters.FilterSet):
@@ -20,12 +23,14 @@ class CommitterFilter(django_filters.FilterSet):
         fields = ["status", "organization", "repository", "q"]
 
     def filter_repository(self, queryset, name, value):  # pylint: disable=unused-argument
-        key = value.strip().lower()
-        owner = key.split("/")[0]
-        return queryset.filter(
-            Q(rights__repository__key=key) | Q(rights__repository__aliases__key=key)
-            | Q(rights__repository__isnull=True, rights__owner=owner)
-        ).distinct()
+        try:
+            resolved, repository = resolve_repository(value)
+        except InvalidValue as exc:
+            raise ValidationError({"repository": [str(exc)]}) from exc
+        scope = Q(rights__repository__isnull=True, rights__owner=resolved.owner_key)
+        if repository is not None:
+            scope |= Q(rights__repository=repository)
+        return queryset.filter(scope).distinct()
 
     def filter_q(self, queryset, name, value):  # pylint: disable=unused-argument
         return queryset.filter(Q(github_key__icontains=value.strip()) | Q(name__icontains=value.strip()))

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
@@ -27,6 +27,13 @@ from .serializers import (
 )
 
 
+# Decorating the class (not the method) keeps drf-spectacular's AutoSchema of CCViewMixin as the base, whatever the
+# host's DEFAULT_SCHEMA_CLASS is.
+@extend_schema(
+    parameters=[OwnershipCheckQuerySerializer],
+    responses={200: OwnershipCheckSerializer},
+    summary="Check whether a GitHub user is an effective Core Committer of a repository or path",
+)
 class OwnershipCheckView(CCViewMixin, APIView):
     """
     Is a GitHub user an effective Core Committer of a repository (and path) at a time, and why (not)?
@@ -34,11 +41,6 @@ class OwnershipCheckView(CCViewMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[OwnershipCheckQuerySerializer],
-        responses={200: OwnershipCheckSerializer},
-        summary="Check whether a GitHub user is an effective Core Committer of a repository or path",
-    )
     def get(self, request):
         query = OwnershipCheckQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -53,16 +55,11 @@ class OwnershipCheckView(CCViewMixin, APIView):
         return Response(OwnershipCheckSerializer(result).data)
 
 
-class CommitterListView(CCViewMixin, generics.ListAPIView):
-    """
-    Core Committers with their organization, status, agreement status and rights.
-    """
+class _CommitterMixin(CCViewMixin):
+    """Queryset and serializer context of the committer views."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = CommitterSerializer
-    pagination_class = CCPagination
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = CommitterFilter
 
     def get_queryset(self):
         return ownership_api.get_committers().order_by("github_key")
@@ -77,28 +74,30 @@ class CommitterListView(CCViewMixin, generics.ListAPIView):
         return self.get_serializer_class()(*args, **kwargs)
 
 
-class CommitterDetailView(CommitterListView, generics.RetrieveAPIView):
+class CommitterListView(_CommitterMixin, generics.ListAPIView):
+    """
+    Core Committers with their organization, status, agreement status and rights.
+    """
+
+    pagination_class = CCPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommitterFilter
+
+
+class CommitterDetailView(_CommitterMixin, generics.RetrieveAPIView):
     """
     One Core Committer, by GitHub login (case-insensitive).
     """
-
-    filter_backends = []
-    pagination_class = None
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), github_key=self.kwargs["github_username"].lower())
 
 
-class RepositoryListView(CCViewMixin, generics.ListAPIView):
-    """
-    Repositories with their aliases, extensions and effective Core Committers now.
-    """
+class _RepositoryMixin(CCViewMixin):
+    """Queryset and serializer context of the repository views."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = RepositorySerializer
-    pagination_class = CCPagination
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = RepositoryFilter
 
     def get_queryset(self):
         return ownership_api.get_repositories().order_by("key")
@@ -113,13 +112,20 @@ class RepositoryListView(CCViewMixin, generics.ListAPIView):
         return self.get_serializer_class()(*args, **kwargs)
 
 
-class RepositoryDetailView(RepositoryListView, generics.RetrieveAPIView):
+class RepositoryListView(_RepositoryMixin, generics.ListAPIView):
+    """
+    Repositories with their aliases, extensions and effective Core Committers now.
+    """
+
+    pagination_class = CCPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RepositoryFilter
+
+
+class RepositoryDetailView(_RepositoryMixin, generics.RetrieveAPIView):
     """
     One repository by ``owner/name`` (case-insensitive; former names are followed).
     """
-
-    filter_backends = []
-    pagination_class = None
 
     def get_object(self):
         name = f"{self.kwargs['owner']}/{self.kwargs['name']}"
@@ -136,7 +142,6 @@ _SCHEMA_SETTINGS = {
     "TITLE": "openedx-cc REST API",
     "DESCRIPTION": "The Core Committer program's registry, deployments and metrics (contract section 6).",
     "VERSION": __version__,
-    "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/cc/v[0-9]+",
 }
 
@@ -145,6 +150,7 @@ class SchemaView(CCViewMixin, SpectacularAPIView):
     """The OpenAPI 3 document of this API."""
 
     permission_classes = [IsAuthenticated]
+    schema = None  # not an operation of the API itself
     custom_settings = _SCHEMA_SETTINGS
     urlconf = "openedx_cc.urls"
 
@@ -153,6 +159,7 @@ class DocsView(CCViewMixin, SpectacularSwaggerView):
     """Browsable documentation of this API (Swagger UI, served from the package, no CDN)."""
 
     permission_classes = [IsAuthenticated]
+    schema = None  # not an operation of the API itself
     url_name = "openedx_cc:v1:schema"
     title = "openedx-cc REST API"
 

@@ -222,6 +222,7 @@ class CommitRightAdmin(ReadOnlyHistoryAdmin):
     """Commit rights. New rights and changed periods go through the ownership API (validated, with events)."""
 
     list_display = ["committer", "scope", "valid_from", "valid_until", "revoked_at", "source"]
+    ordering = ["committer__github_key", "owner", "repository__key", "scope_key"]
     list_filter = [RevokedFilter, "owner", "committer__organization", "committer__status"]
     search_fields = ["committer__github_key", "committer__name", "repository__key", "owner", "extension__name"]
     list_select_related = ["committer", "repository", "extension"]
@@ -300,6 +301,7 @@ class ChampionAdmin(ReadOnlyHistoryAdmin):
     """Champions of Core Committers."""
 
     list_display = ["name", "committer", "valid_from", "valid_until"]
+    ordering = ["committer__github_key", "name"]
     search_fields = ["name", "committer__github_key"]
     list_select_related = ["committer"]
     raw_id_fields = ["committer"]
@@ -341,6 +343,7 @@ class ExtensionAdmin(ReadOnlyHistoryAdmin):
     """Extensions of repositories."""
 
     list_display = ["name", "repository", "path"]
+    ordering = ["repository__key", "name"]
     search_fields = ["name", "repository__key", "path"]
     list_select_related = ["repository"]
     raw_id_fields = ["repository"]

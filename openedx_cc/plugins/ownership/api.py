@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from openedx_cc.events import CC_OWNERSHIP_CHANGED, CCOwnershipData
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
-from openedx_cc.lib.repositories import RepositoryName
+from openedx_cc.lib.repositories import RepositoryName, configured_aliases, resolve_repository_name
 from openedx_cc.lib.timeutil import as_utc
 from openedx_cc.plugins.eventlog import api as eventlog_api
 from openedx_cc.plugins.ownership import selectors
@@ -134,16 +134,17 @@ def check_ownership(
     ``paths``, on ``branch``) at ``at`` (default: now)? The answer carries the reasons, and the user's rights on that
     repository with whether each covers the scope and is valid.
 
-    A fixed number of queries (at most seven), whatever the size of the registry. Raises ``ValidationFailed`` for a
+    One query in the usual case (two when ``at`` precedes the committer's current status), whatever the size of
+    the registry. Raises ``ValidationFailed`` for a
     malformed repository name, path or branch.
     """
     at = _at(at)
     problems = []
     try:
-        name, repo = resolve_repository(repository)
+        name, _chain = resolve_repository_name(repository, aliases=configured_aliases())
     except InvalidValue as exc:
         problems.append(Problem(field="repository", message=str(exc)))
-        name = repo = None
+        name = None
     scope_paths = []
     for field, value in [("path", path)] + [(f"paths[{i}]", p) for i, p in enumerate(paths)]:
         if value is None:
@@ -159,22 +160,13 @@ def check_ownership(
             problems.append(Problem(field="branch", message=str(exc)))
     if problems:
         raise ValidationFailed(problems)
-    committer = selectors.get_committer(github_username)
-    policy = selectors.load_policy(at)
-    if committer is None:
-        return evaluate(user=github_username, repository=name.full_name, person=None, rights=(), policy=policy, at=at,
-                        path=scope_paths[0] if path else None, branch=branch)
-    rights = [
-        selectors.right_data(r)
-        for r in selectors.rights_on_repository(committer_ids=[committer.id], repository=repo, name=name)
-    ]
-    person = selectors.load_people([committer], at)[committer.id]
+    facts = selectors.load_check_facts(github_username, name, at)
     return evaluate(
         user=github_username,
-        repository=name.full_name,
-        person=person,
-        rights=rights,
-        policy=policy,
+        repository=facts.repository.full_name,
+        person=facts.person,
+        rights=facts.rights,
+        policy=policy_at(facts.phases, at),
         at=at,
         paths=scope_paths,
         path=scope_paths[0] if path else None,

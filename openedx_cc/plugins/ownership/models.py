@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from openedx_cc.lib.history import get_history_user
+from openedx_cc.plugins.ownership.scopes import describe_right, scope_key
 
 
 class Phase(models.TextChoices):
@@ -186,7 +187,7 @@ class Extension(models.Model):
     history = HistoricalRecords(get_user=get_history_user)
 
     class Meta:
-        ordering = ["repository__key", "name"]
+        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["repository", "name"], name="openedx_cc_extension_unique_name"),
         ]
@@ -232,21 +233,24 @@ class CommitRight(models.Model):
     history = HistoricalRecords(get_user=get_history_user)
 
     class Meta:
-        ordering = ["committer__github_key", "owner", "repository__key", "scope_key"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["committer", "repository"], name="occ_right_committer_repo"),
             models.Index(fields=["committer", "owner"], name="occ_right_committer_owner"),
         ]
 
     def __str__(self):
-        from openedx_cc.plugins.ownership.scopes import describe_right  # pylint: disable=import-outside-toplevel
-
         return f"{self.committer.github_username}: {describe_right(self)}"
 
     def save(self, *args, **kwargs):
         if self.repository_id and not self.owner:
             self.owner = self.repository.owner
         self.owner = self.owner.lower()
+        self.scope_key = scope_key(
+            paths=self.paths or (),
+            extension_name=self.extension.name if self.extension_id else "",
+            branches=self.branches or (),
+        )
         super().save(*args, **kwargs)
 
     @property
@@ -324,7 +328,7 @@ class Champion(models.Model):
     history = HistoricalRecords(get_user=get_history_user)
 
     class Meta:
-        ordering = ["committer__github_key", "name"]
+        ordering = ["name"]
 
     def __str__(self):
         return f"{self.name} (champion of {self.committer})"

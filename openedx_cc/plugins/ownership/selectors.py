@@ -2,9 +2,8 @@
 Reading the registry: loading the facts that ``evaluation`` needs with a fixed number of queries, whatever the size
 of the registry.
 
-One ownership check costs at most six queries: the repository, the committer with their organization, their rights
-on that repository or owner, the agreements of the committer and of the organization, the champions, and the
-program phases -- plus one on the status history when the time asked precedes the current status.
+One ownership check costs one query (``checkquery``) -- plus one on the status history when the time asked precedes
+the current status. Listings and batches use the ORM loaders below, a fixed number of queries per batch.
 """
 from __future__ import annotations
 
@@ -12,9 +11,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
 
+import attr
 from django.db.models import Q
 
 from openedx_cc.lib.repositories import RepositoryName, resolve_repository_name
+from openedx_cc.plugins.ownership import checkquery
 from openedx_cc.plugins.ownership.data import PolicyData, RightData
 from openedx_cc.plugins.ownership.evaluation import (
     AgreementFacts,
@@ -109,7 +110,7 @@ def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, 
     org_ids = {c.organization_id for c in committers if c.organization_id}
     agreements_by_committer = defaultdict(list)
     agreements_by_org = defaultdict(list)
-    for row in Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).values_list(
+    for row in Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).order_by().values_list(
         "kind", "committer_id", "organization_id", "signed_on", "expires_on", "revoked_at"
     ):
         kind, committer_id, org_id, signed_on, expires_on, revoked_at = row
@@ -119,7 +120,7 @@ def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, 
         else:
             agreements_by_org[org_id].append(facts)
     champions = defaultdict(list)
-    for committer_id, start, end in Champion.objects.filter(committer_id__in=ids).values_list(
+    for committer_id, start, end in Champion.objects.filter(committer_id__in=ids).order_by().values_list(
         "committer_id", "valid_from", "valid_until"
     ):
         champions[committer_id].append((start, end))
@@ -194,3 +195,75 @@ class RegistryView:
     def has_extension(self, repository: str, name: str) -> bool:
         """Whether the registry already defines extension ``name`` in ``repository``."""
         return (repository.lower(), name.lower()) in self._extensions
+
+
+@attr.s(frozen=True)
+class CheckFacts:
+    """What one ownership check needs, loaded by ``load_check_facts``."""
+
+    repository = attr.ib(type=RepositoryName)
+    person = attr.ib(default=None)
+    rights = attr.ib(type=tuple, default=())
+    phases = attr.ib(type=tuple, default=())
+
+
+@attr.s(frozen=True)
+class _Phase:
+    phase = attr.ib(type=str)
+    since = attr.ib(type=datetime)
+    require_nda = attr.ib(default=None)
+    require_champions = attr.ib(default=None)
+
+
+def load_check_facts(github_username: str, name: RepositoryName, at: datetime) -> CheckFacts:
+    """
+    The facts of one ownership check in one query (``checkquery``), plus one query on the status history when
+    ``at`` precedes the committer's current status, and one more when the name is a registry alias of a repository
+    under another owner.
+    """
+    user_key = github_username.strip().lower()
+    rows = checkquery.fetch(user_key=user_key, repository_key=name.key, owner_key=name.owner_key)
+    if rows["repository"] is not None:
+        owner, repo_name = rows["repository"][1].split("/", 1)
+        canonical = RepositoryName(owner=owner, name=repo_name)
+        if canonical.owner_key != name.owner_key:  # a registry alias moved it to another owner
+            rows = checkquery.fetch(user_key=user_key, repository_key=canonical.key, owner_key=canonical.owner_key)
+        name = canonical
+    phases = tuple(sorted((_Phase(**p) for p in rows["phases"]), key=lambda p: p.since))
+    committer = rows["committer"]
+    if committer is None:
+        return CheckFacts(repository=name, phases=phases)
+    current = StatusVersion(status=committer["status"], since=committer["status_since"], until=committer["status_until"])
+    statuses = (current,)
+    if needs_status_history(current, at):
+        statuses += tuple(
+            StatusVersion(status=status, since=since, until=until)
+            for status, since, until in CoreCommitter.history.filter(id=committer["id"])
+            .order_by("-history_date", "-history_id")
+            .values_list("status", "status_since", "status_until")
+        )
+    person = PersonFacts(
+        github_username=committer["github_username"],
+        statuses=statuses,
+        organization_name=committer["organization_name"],
+        organization_provider=committer["organization_provider"],
+        agreements=tuple(AgreementFacts(**a) for a in rows["agreements"]),
+        organization_agreements=tuple(AgreementFacts(**a) for a in rows["org_agreements"]),
+        champion_periods=tuple(rows["champions"]),
+    )
+    rights = tuple(
+        RightData(
+            id=r["id"],
+            github_username=committer["github_username"],
+            repository=r["repository"],
+            paths=tuple(r["paths"]),
+            extension=r["extension"],
+            extension_path=r["extension_path"],
+            branches=tuple(r["branches"]),
+            valid_from=r["valid_from"],
+            valid_until=r["valid_until"],
+            revoked_at=r["revoked_at"],
+        )
+        for r in sorted(rows["rights"], key=lambda r: r["id"])
+    )
+    return CheckFacts(repository=name, person=person, rights=rights, phases=phases)

@@ -1,0 +1,109 @@
+"""
+Generates the benchmark registry: 10,000 Core Committers in 200 organizations, 2,000 repositories with 10,000
+extensions, 100,000 rights and the agreements and champions that go with them (contract-scale numbers of the
+foundation issue). Deterministic (seeded), written with bulk inserts.
+"""
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from django.db import transaction
+
+from openedx_cc.plugins.ownership.models import (
+    Agreement,
+    Champion,
+    CommitRight,
+    CoreCommitter,
+    Extension,
+    Organization,
+    ProgramPhase,
+    Repository,
+)
+from openedx_cc.plugins.ownership.scopes import scope_key
+
+START = datetime(2020, 6, 1, tzinfo=timezone.utc)
+
+
+def generate(*, committers=10_000, repositories=2_000, extensions_per_repo=5, rights=100_000, seed=42, batch=5_000):
+    """Fill an empty registry; returns a dict of the counts written."""
+    rng = random.Random(seed)
+    with transaction.atomic():
+        ProgramPhase.objects.create(phase="pilot", since=START)
+        orgs = Organization.objects.bulk_create(
+            [Organization(slug=f"org-{i}", name=f"Organization {i}", openedx_provider=i % 2 == 0) for i in range(200)],
+            batch_size=batch,
+        )
+        Agreement.objects.bulk_create(
+            [Agreement(kind="entity", organization=o, signed_on=date(2020, 1, 1)) for o in orgs if o.openedx_provider],
+            batch_size=batch,
+        )
+        repos = Repository.objects.bulk_create(
+            [Repository(full_name=f"openedx/repo-{i}", key=f"openedx/repo-{i}", owner="openedx")
+             for i in range(repositories)],
+            batch_size=batch,
+        )
+        exts = Extension.objects.bulk_create(
+            [Extension(repository=r, name=f"ext-{j}", path=f"src/ext_{j}/") for r in repos
+             for j in range(extensions_per_repo)],
+            batch_size=batch,
+        )
+        people = CoreCommitter.objects.bulk_create(
+            [
+                CoreCommitter(
+                    github_username=f"User-{i}", github_key=f"user-{i}", name=f"User {i}",
+                    organization=orgs[i % len(orgs)], status="active", status_since=START,
+                )
+                for i in range(committers)
+            ],
+            batch_size=batch,
+        )
+        agreements = []
+        champions = []
+        for i, person in enumerate(people):
+            agreements.append(Agreement(kind="individual", committer=person, signed_on=date(2020, 6, 1)))
+            if i % 10 != 0:  # one in ten has no NDA: not effective in the pilot
+                agreements.append(Agreement(kind="nda", committer=person, signed_on=date(2020, 6, 1),
+                                            expires_on=date(2030, 1, 1)))
+            for k in range(2):
+                champions.append(Champion(committer=person, name=f"Champion {i}-{k}"))
+        Agreement.objects.bulk_create(agreements, batch_size=batch)
+        Champion.objects.bulk_create(champions, batch_size=batch)
+        seen = set()
+        rows = []
+        while len(rows) < rights:
+            person = people[rng.randrange(len(people))]
+            repo_index = rng.randrange(len(repos))
+            repo = repos[repo_index]
+            kind = rng.random()
+            ext = None
+            if kind < 0.2:
+                ext = exts[repo_index * extensions_per_repo + rng.randrange(extensions_per_repo)]
+            key = scope_key(extension_name=ext.name if ext else "")
+            if (person.id, repo.id, key) in seen:
+                continue
+            seen.add((person.id, repo.id, key))
+            until = START + timedelta(days=3650) if kind > 0.9 else None
+            rows.append(CommitRight(committer=person, repository=repo, owner="openedx", extension=ext,
+                                    scope_key=key, valid_from=START, valid_until=until))
+        CommitRight.objects.bulk_create(rows, batch_size=batch)
+    return {
+        "committers": len(people), "repositories": len(repos), "extensions": len(exts), "rights": len(rows),
+        "agreements": len(agreements) + sum(1 for o in orgs if o.openedx_provider), "champions": len(champions),
+    }
+
+
+def sample_questions(n=200, seed=7):
+    """(login, repository, path) questions drawn from the registry: half of them covered by a right."""
+    rng = random.Random(seed)
+    rights = list(
+        CommitRight.objects.select_related("committer", "repository", "extension").order_by("?")[: n // 2]
+    )
+    questions = []
+    for right in rights:
+        path = (right.extension.path + "api.py") if right.extension_id else "src/any/file.py"
+        questions.append((right.committer.github_username, right.repository.full_name, path))
+    count = CoreCommitter.objects.count()
+    repos = Repository.objects.count()
+    while len(questions) < n:
+        questions.append((f"User-{rng.randrange(count)}", f"openedx/repo-{rng.randrange(repos)}", "src/ext_1/x.py"))
+    rng.shuffle(questions)
+    return questions
