@@ -115,4 +115,3 @@ LOGGING = {
 
 # What LMS does at the end of lms/envs/common.py:
 add_plugins(__name__, PLUGIN_PROJECT_TYPE, "common")
-FORMS_URLFIELD_ASSUME_HTTPS = True  # transitional Django 5 setting; silences the 6.0 deprecation

@@ -6,24 +6,26 @@ are complete.
 """
 from django.conf import settings
 
-# .. setting_name: OPENEDX_CC_WEBHOOK_SECRET
-# .. setting_default: None
-# .. setting_description: Shared secret of the signed deployment reports (``X-CC-Signature-256`` header, HMAC-SHA256
-#   of the raw body). While it is unset the deployment endpoint rejects every report with 503 and says why.
-# .. setting_warning: Keep it out of version control; rotate it together with the CD pipeline's copy.
-#
-# .. setting_name: OPENEDX_CC_OPERATOR_EMAILS
-# .. setting_default: []
-# .. setting_description: Email addresses of the site operators who receive openedx-cc notifications (reverts,
-#   rollbacks, ownership changes, expiries). Never learners.
-#
-# .. setting_name: OPENEDX_CC_REPOSITORY_ALIASES
-# .. setting_default: {}
-# .. setting_description: Extra repository renames ``{"old-owner/old-name": "new-owner/new-name"}`` (``owner/*`` on
-#   both sides renames a whole owner), applied on top of the built-in renames and repeatedly until none applies.
 DEFAULTS = {
+    # .. setting_name: OPENEDX_CC_WEBHOOK_SECRET
+    # .. setting_default: None
+    # .. setting_description: Shared secret of the signed deployment reports (``X-CC-Signature-256`` header,
+    #   HMAC-SHA256 of the raw body). While it is unset the deployment endpoint rejects every report with 503 and
+    #   says why.
+    # .. setting_warning: Keep it out of version control; rotate it together with the CD pipeline's copy.
     "OPENEDX_CC_WEBHOOK_SECRET": None,
+
+    # .. setting_name: OPENEDX_CC_OPERATOR_EMAILS
+    # .. setting_default: []
+    # .. setting_description: Email addresses of the site operators who receive openedx-cc notifications
+    #   (reverts, rollbacks, ownership changes, expiries). Never learners.
     "OPENEDX_CC_OPERATOR_EMAILS": [],
+
+    # .. setting_name: OPENEDX_CC_REPOSITORY_ALIASES
+    # .. setting_default: {}
+    # .. setting_description: Extra repository renames ``{"old-owner/old-name": "new-owner/new-name"}``
+    #   (``owner/*`` on both sides renames a whole owner), applied on top of the built-in renames and repeatedly
+    #   until none applies.
     "OPENEDX_CC_REPOSITORY_ALIASES": {},
 }
 

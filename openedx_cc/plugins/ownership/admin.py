@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,9 +91,14 @@ class RevokedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Links to agreement documents are https unless written otherwise (Django 6 default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class AgreementInline(admin.TabularInline):
     """Agreements of a committer."""
 
+    formfield_overrides = URL_FIELDS
     model = Agreement
     fk_name = "committer"
     extra = 0
@@ -284,6 +290,7 @@ class CommitRightAdmin(ReadOnlyHistoryAdmin):
 class AgreementAdmin(ReadOnlyHistoryAdmin):
     """Contributor agreements and NDAs."""
 
+    formfield_overrides = URL_FIELDS
     list_display = ["kind", "committer", "organization", "signed_on", "expires_on", "revoked_at"]
     list_filter = ["kind", ExpiringAgreementFilter]
     search_fields = ["committer__github_key", "committer__name", "organization__slug", "organization__name"]
