@@ -71,24 +71,30 @@ def _build_sql() -> str:
         f"(SELECT {col(CoreCommitter, 'organization', 'cy')} FROM {table(CoreCommitter)} cy "
         f"WHERE {col(CoreCommitter, 'github_key', 'cy')} = %(user)s)"
     )
-    repository_ids = (
-        f"(SELECT {col(Repository, 'id', 'rx')} FROM {table(Repository)} rx WHERE {col(Repository, 'key', 'rx')} = %(repo)s "
-        f"UNION SELECT {col(RepositoryAlias, 'repository', 'ax')} FROM {table(RepositoryAlias)} ax "
-        f"WHERE {col(RepositoryAlias, 'key', 'ax')} = %(repo)s)"
+    alias_join = (
+        f"JOIN {table(RepositoryAlias)} al ON {col(RepositoryAlias, 'repository', 'al')} = {col(Repository, 'id', 'y')} "
     )
+    repository_matches = [
+        ("", f"{col(Repository, 'key', 'y')} = %(repo)s"),
+        (alias_join, f"{col(RepositoryAlias, 'key', 'al')} = %(repo)s"),
+    ]
     branches = [
         # the committer and their organization
         f"SELECT {_row('C', i1=col(CoreCommitter, 'id', 'c'), i2=col(CoreCommitter, 'organization', 'c'), s1=col(CoreCommitter, 'github_username', 'c'), s2=col(CoreCommitter, 'status', 'c'), s3=col(Organization, 'name', 'o'), t1=col(CoreCommitter, 'status_since', 'c'), t2=col(CoreCommitter, 'status_until', 'c'), n1=col(Organization, 'openedx_provider', 'o'))} "
         f"FROM {table(CoreCommitter)} c LEFT JOIN {table(Organization)} o "
         f"ON {col(Organization, 'id', 'o')} = {col(CoreCommitter, 'organization', 'c')} "
         f"WHERE {col(CoreCommitter, 'github_key', 'c')} = %(user)s",
-        # their rights on the repository, or on every repository of its owner
-        f"SELECT {_row('R', i1=col(CommitRight, 'id', 'r'), i2=col(CommitRight, 'repository', 'r'), s1=col(CommitRight, 'paths', 'r'), s2=col(CommitRight, 'branches', 'r'), s3=col(Repository, 'full_name', 'y'), s4=col(Extension, 'name', 'e'), s5=col(Extension, 'path', 'e'), t1=col(CommitRight, 'valid_from', 'r'), t2=col(CommitRight, 'valid_until', 'r'), t3=col(CommitRight, 'revoked_at', 'r'))} "
-        f"FROM {table(CommitRight)} r "
-        f"LEFT JOIN {table(Repository)} y ON {col(Repository, 'id', 'y')} = {col(CommitRight, 'repository', 'r')} "
-        f"LEFT JOIN {table(Extension)} e ON {col(Extension, 'id', 'e')} = {col(CommitRight, 'extension', 'r')} "
-        f"WHERE {col(CommitRight, 'committer', 'r')} = {committer_id} "
-        f"AND {col(CommitRight, 'repository', 'r')} IN {repository_ids}",
+        # their rights on the repository (named by its name, or by a registry alias), or on every repository of its
+        # owner; each branch is a lookup by the committer, then by the repository
+        *[
+            f"SELECT {_row('R', i1=col(CommitRight, 'id', 'r'), i2=col(CommitRight, 'repository', 'r'), s1=col(CommitRight, 'paths', 'r'), s2=col(CommitRight, 'branches', 'r'), s3=col(Repository, 'full_name', 'y'), s4=col(Extension, 'name', 'e'), s5=col(Extension, 'path', 'e'), t1=col(CommitRight, 'valid_from', 'r'), t2=col(CommitRight, 'valid_until', 'r'), t3=col(CommitRight, 'revoked_at', 'r'))} "
+            f"FROM {table(CommitRight)} r "
+            f"JOIN {table(Repository)} y ON {col(Repository, 'id', 'y')} = {col(CommitRight, 'repository', 'r')} "
+            f"{via_alias}"
+            f"LEFT JOIN {table(Extension)} e ON {col(Extension, 'id', 'e')} = {col(CommitRight, 'extension', 'r')} "
+            f"WHERE {col(CommitRight, 'committer', 'r')} = {committer_id} AND {match}"
+            for via_alias, match in repository_matches
+        ],
         f"SELECT {_row('R', i1=col(CommitRight, 'id', 'r'), s1=col(CommitRight, 'paths', 'r'), s2=col(CommitRight, 'branches', 'r'), s3=col(CommitRight, 'owner', 'r'), t1=col(CommitRight, 'valid_from', 'r'), t2=col(CommitRight, 'valid_until', 'r'), t3=col(CommitRight, 'revoked_at', 'r'))} "
         f"FROM {table(CommitRight)} r "
         f"WHERE {col(CommitRight, 'committer', 'r')} = {committer_id} "
@@ -105,8 +111,11 @@ def _build_sql() -> str:
         f"SELECT {_row('P', s1=col(ProgramPhase, 'phase', 'p'), t1=col(ProgramPhase, 'since', 'p'), i1=col(ProgramPhase, 'require_champions', 'p'), n1=col(ProgramPhase, 'require_nda', 'p'))} "
         f"FROM {table(ProgramPhase)} p",
         # the repository, by its name or a registry alias
-        f"SELECT {_row('Y', i1=col(Repository, 'id', 'y'), s1=col(Repository, 'full_name', 'y'))} "
-        f"FROM {table(Repository)} y WHERE {col(Repository, 'id', 'y')} IN {repository_ids}",
+        *[
+            f"SELECT {_row('Y', i1=col(Repository, 'id', 'y'), s1=col(Repository, 'full_name', 'y'))} "
+            f"FROM {table(Repository)} y {via_alias}WHERE {match}"
+            for via_alias, match in repository_matches
+        ],
     ]
     return "\nUNION ALL\n".join(branches)
 

@@ -1,0 +1,190 @@
+"""
+Benchmarks of openedx-cc, measured side by side in one run on SQLite and on MySQL (MariaDB). Not a test: it prints
+figures and ratios; the tests assert behaviour and query counts.
+
+    python bench/run.py                 # both databases (make bench)
+    python bench/run.py --db sqlite     # one of them
+    python bench/run.py --quick         # a smaller registry, to check that the benchmark itself runs
+
+Each database runs in its own process (Django settings are per process) on a fresh database:
+
+* **ownership check** -- the median time of ``check_ownership`` against the median of one hand-written SQL query
+  returning the same ``allowed`` answer (``bench/ownership_sql.py``), over the same questions, interleaved, on the
+  foundation registry (10,000 CCs, 2,000 repositories, 10,000 extensions, 100,000 rights); both must agree on
+  every question.
+* **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
+  no-change re-import, which must write nothing.
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _machine():
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()} ({cpu or platform.processor()}, {os.cpu_count()} cores), Python {platform.python_version()}"
+
+
+def _setup(db):
+    os.environ["DJANGO_SETTINGS_MODULE"] = "host.settings"
+    os.environ["OPENEDX_CC_HOST_DEBUG"] = "0"
+    os.environ["OPENEDX_CC_HOST_DB"] = db
+    if db == "sqlite":
+        path = ROOT / ".demo" / "bench.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        path.unlink(missing_ok=True)
+        os.environ["OPENEDX_CC_HOST_SQLITE"] = str(path)
+    elif db == "mysql":
+        import MySQLdb  # pylint: disable=import-outside-toplevel
+
+        os.environ["OPENEDX_CC_HOST_MYSQL_NAME"] = "openedx_cc_bench"
+        conn = MySQLdb.connect(host="127.0.0.1", user="root", passwd="", port=3306)
+        cursor = conn.cursor()
+        cursor.execute("DROP DATABASE IF EXISTS openedx_cc_bench")
+        cursor.execute("CREATE DATABASE openedx_cc_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        conn.close()
+    import django  # pylint: disable=import-outside-toplevel
+
+    django.setup()
+    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+
+    call_command("migrate", verbosity=0)
+
+
+def _median_us(samples):
+    return statistics.median(samples) * 1e6
+
+
+def bench_check(sizes):
+    from django.db import connection, reset_queries  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    from django.utils import timezone  # pylint: disable=import-outside-toplevel
+
+    from bench import ownership_sql, registry  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.ownership.api import check_ownership  # pylint: disable=import-outside-toplevel
+
+    started = time.perf_counter()
+    counts = registry.generate(**sizes)
+    print(f"  registry: {counts} (generated in {time.perf_counter() - started:.1f} s)")
+    questions = registry.sample_questions(400)
+    now = timezone.now()
+    answers = [check_ownership(u, r, path=p, at=now).allowed for u, r, p in questions]
+    baseline = [ownership_sql.allowed(u, r, p, now) for u, r, p in questions]
+    disagreements = sum(a != b for a, b in zip(answers, baseline))
+    with CaptureQueriesContext(connection) as queries:
+        check_ownership(*questions[0][:2], path=questions[0][2], at=now)
+    queries_per_check = len(queries)
+    reset_queries()
+    api_times, sql_times = [], []
+    for _round in range(5):
+        for user, repo, path in questions:
+            start = time.perf_counter()
+            check_ownership(user, repo, path=path, at=now)
+            api_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            ownership_sql.allowed(user, repo, path, now)
+            sql_times.append(time.perf_counter() - start)
+    api_us, sql_us = _median_us(api_times), _median_us(sql_times)
+    print(f"  ownership check: {len(questions)} questions x 5 rounds, {sum(answers)} allowed, "
+          f"{disagreements} disagreements with the hand-written SQL, {queries_per_check} SQL query per check")
+    print(f"  ownership check: median check_ownership {api_us:.0f} us, hand-written SQL {sql_us:.0f} us, "
+          f"ratio {api_us / sql_us:.2f} (target <= 3)")
+    return api_us / sql_us, disagreements
+
+
+def _roster(count, repositories):
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    committers = [
+        {
+            "github": f"roster-user-{i}", "name": f"Roster User {i}", "organization": f"org-{i % 50}",
+            "since": "2020-06-01", "agreements": {"individual": "2020-06-01", "nda": "2020-06-01"},
+            "champions": ["First Champion", "Second Champion"],
+            "repos": [f"repo-{(i * 7 + k) % repositories}" for k in range(3)],
+        }
+        for i in range(count)
+    ]
+    organizations = [{"slug": f"org-{i}", "name": f"Organization {i}", "openedx_provider": i % 2 == 0,
+                      **({"entity_agreement": "2020-06-01"} if i % 2 == 0 else {})} for i in range(50)]
+    return yaml.safe_dump({"format": "openedx-cc-roster/v1", "default_repository_owner": "openedx",
+                           "program": {"phase": "pilot", "since": "2020-06-01"},
+                           "organizations": organizations, "committers": committers}, sort_keys=False)
+
+
+def bench_import(count, repositories):
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+
+    from openedx_cc.plugins.ownership.api import import_files  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.ownership.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        handle.write(_roster(count, repositories))
+        path = handle.name
+    try:
+        results = []
+        for label in ("first import", "no-change re-import"):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                report = import_files([path])
+                elapsed = time.perf_counter() - start
+            writes = sum(1 for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"})
+            batches = -(-count // DEFAULT_BATCH_SIZE)
+            print(f"  roster import ({count} committers, {batches} batches of {DEFAULT_BATCH_SIZE}): {label}: "
+                  f"{elapsed:.2f} s, {len(queries)} queries ({len(queries) / batches:.1f} per batch), "
+                  f"{writes} writes, {len(report.changes)} changes, {report.events} events")
+            results.append((elapsed, len(queries), writes))
+        return results
+    finally:
+        os.unlink(path)
+
+
+def child(db, quick):
+    _setup(db)
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT VERSION()" if db == "mysql" else "SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    print(f"[{db} {version}]")
+    sizes = ({"committers": 1_000, "repositories": 200, "rights": 10_000} if quick
+             else {"committers": 10_000, "repositories": 2_000, "rights": 100_000})
+    ratio, disagreements = bench_check(sizes)
+    bench_import(500 if quick else 5_000, sizes["repositories"])
+    return 0 if disagreements == 0 else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "mysql", "both"], default="both")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--child", choices=["sqlite", "mysql"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.quick)
+    print(f"openedx-cc benchmarks on {_machine()}")
+    status = 0
+    for db in (["sqlite", "mysql"] if args.db == "both" else [args.db]):
+        command = [sys.executable, __file__, "--child", db] + (["--quick"] if args.quick else [])
+        status |= subprocess.call(command, cwd=ROOT)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
