@@ -183,6 +183,14 @@ def test_every_problem_of_every_file_is_reported_together(tmp_path):
                                                                 (second, "committers[0].name")}
 
 
+def test_a_provider_without_entity_agreement_is_reported_not_refused(tmp_path):
+    path = write(tmp_path, BASE.replace(", entity_agreement: 2020-06-01", ""))
+    report = api.import_files([path])
+    assert report.notes == [f"{path}: organization opencraft is an Open edX provider without an entity agreement; "
+                            "its Core Committers are not effective until it has one"]
+    assert not api.check_ownership("alice", "openedx/xblock").allowed
+
+
 def test_an_unknown_format_is_refused(tmp_path):
     path = write(tmp_path, "just: a mapping\n")
     with pytest.raises(ValidationFailed, match="cannot tell the format"):

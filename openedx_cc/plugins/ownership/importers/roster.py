@@ -264,12 +264,18 @@ class _Resolver:
         committers = self._committers(org_slugs, repositories)
         phases = self._phases()
         raise_if(self.problems)
+        notes = tuple(
+            f"{self.filename}: organization {org.slug} is an Open edX provider without an entity agreement; "
+            "its Core Committers are not effective until it has one"
+            for org in organizations if org.openedx_provider and not org.agreements
+        )
         return RegistrySnapshot(
             source=self.filename,
             organizations=tuple(organizations),
             committers=tuple(committers),
             repositories=tuple(repositories.values()),
             phases=tuple(phases),
+            notes=notes,
         )
 
     def _repositories(self) -> dict[str, RepositorySpec]:
