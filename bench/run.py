@@ -12,6 +12,9 @@ Each database runs in its own process (Django settings are per process) on a fre
   returning the same ``allowed`` answer (``bench/ownership_sql.py``), over the same questions, interleaved, on the
   foundation registry (10,000 CCs, 2,000 repositories, 10,000 extensions, 100,000 rights); both must agree on
   every question.
+* **deployments** -- a release deploy of 1,000 changes (300 by CCs of the registry): ``record_deployment`` against
+  ``bulk_create`` of the same rows alone, and its 300 events published to Redis through openedx-cc against the
+  event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
 * **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
   no-change re-import, which must write nothing.
 """
@@ -166,6 +169,10 @@ def child(db, quick):
     sizes = ({"committers": 1_000, "repositories": 200, "rights": 10_000} if quick
              else {"committers": 10_000, "repositories": 2_000, "rights": 100_000})
     ratio, disagreements = bench_check(sizes)
+    from bench import deployments  # pylint: disable=import-outside-toplevel
+
+    deployments.bench_ingestion(rounds=2 if quick else 5)
+    deployments.bench_publishing()
     bench_import(500 if quick else 5_000, sizes["repositories"])
     return 0 if disagreements == 0 else 1
 

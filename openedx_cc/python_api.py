@@ -6,6 +6,8 @@ recorded in docs/decisions/0002-python-api-and-rest-package-names.rst). Each app
 details; this module gathers what other code needs.
 """
 from openedx_cc.lib.toggles import ENABLED, is_enabled
+from openedx_cc.plugins.deployments.api import RecordResult, record_deployment, recording_allowed
+from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 from openedx_cc.plugins.ownership.api import (
@@ -29,6 +31,7 @@ from openedx_cc.plugins.ownership.api import (
 __all__ = [
     "OwnershipCheck",
     "PolicyData",
+    "RecordResult",
     "RightData",
     "all_toggles",
     "check_ownership",
@@ -41,6 +44,8 @@ __all__ = [
     "is_enabled",
     "logged_events",
     "policy_in_force",
+    "record_deployment",
+    "recording_allowed",
     "replay_events",
     "resolve_repository",
     "revoke_rights",
@@ -54,4 +59,4 @@ def all_toggles():
     """
     Every switch of the set (contract section 3), in the contract's order.
     """
-    return [ENABLED, EMIT_EVENTS]
+    return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS]

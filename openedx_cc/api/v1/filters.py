@@ -7,6 +7,7 @@ from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
 from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.plugins.deployments.api import Deployment
 from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository, resolve_repository
 
 
@@ -45,3 +46,17 @@ class RepositoryFilter(django_filters.FilterSet):
     class Meta:
         model = Repository
         fields = ["owner", "q"]
+
+
+class DeploymentFilter(django_filters.FilterSet):
+    """Filters of ``GET deployments/``."""
+
+    environment = django_filters.CharFilter()
+    release = django_filters.CharFilter()
+    kind = django_filters.ChoiceFilter(choices=[("deploy", "deploy"), ("rollback", "rollback")])
+    since = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Deployment
+        fields = ["environment", "release", "kind", "since", "until"]

@@ -202,3 +202,44 @@ class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-
 
     def get_effective_committers(self, obj) -> list[dict]:
         return EffectiveCommitterSerializer(self.context["effective"].get(obj.id, []), many=True).data
+
+
+class DeploymentChangeSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A change of a deployment, with its attribution and revert detection."""
+
+    repository = serializers.CharField()
+    pr_number = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    merge_sha = serializers.CharField()
+    author = serializers.CharField()
+    merged_by = serializers.CharField()
+    merged_at = serializers.DateTimeField()
+    cc_change = serializers.BooleanField(source="is_cc_change")
+    core_committer = serializers.CharField()
+    attribution = serializers.CharField()
+    revert = serializers.CharField(source="revert_rule")
+
+
+class DeploymentSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """
+    A recorded deployment. A Core Committer who is not staff sees only their own changes in it.
+    """
+
+    id = serializers.CharField(source="report_id")
+    environment = serializers.CharField()
+    service = serializers.CharField()
+    release = serializers.CharField()
+    kind = serializers.CharField()
+    deployed_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    rolls_back = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    def get_rolls_back(self, obj) -> list[str]:
+        return [d.report_id for d in obj.rolls_back.all()]
+
+    def get_changes(self, obj) -> list[dict]:
+        login = self.context.get("only_login")
+        changes = [c for c in obj.changes.all() if login is None or c.core_committer.lower() == login.lower()]
+        return DeploymentChangeSerializer(changes, many=True).data

@@ -15,6 +15,9 @@ urlpatterns = [
     re_path(r"^repositories/(?P<owner>[^/]+)/(?P<name>[^/]+)/$", views.RepositoryDetailView.as_view(),
             name="repository-detail"),
     path("ownership/check/", views.OwnershipCheckView.as_view(), name="ownership-check"),
+    path("deployments/", views.DeploymentListView.as_view(), name="deployment-list"),
+    re_path(r"^deployments/(?P<deployment_id>[^/]+)/$", views.DeploymentDetailView.as_view(),
+            name="deployment-detail"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

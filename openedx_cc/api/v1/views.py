@@ -8,19 +8,24 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import generics
-from rest_framework.permissions import IsAuthenticated
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from openedx_cc import __version__
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
 from .base import CCPagination, CCViewMixin
-from .filters import CommitterFilter, RepositoryFilter
+from .base import problems_response
+from .filters import CommitterFilter, DeploymentFilter, RepositoryFilter
+from .permissions import is_staff
 from .serializers import (
     CommitterSerializer,
+    DeploymentSerializer,
     OwnershipCheckQuerySerializer,
     OwnershipCheckSerializer,
     RepositorySerializer,
@@ -136,6 +141,90 @@ class RepositoryDetailView(_RepositoryMixin, generics.RetrieveAPIView):
         if repository is None:
             raise Http404(f"no repository {name} is recorded")
         return get_object_or_404(self.get_queryset(), pk=repository.pk)
+
+
+class _DeploymentReadMixin(CCViewMixin):
+    """Who reads deployments: staff all of them, a Core Committer those of their own changes."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DeploymentSerializer
+
+    def get_queryset(self):
+        queryset = deployments_api.deployments_visible_to(self.request.user)
+        if queryset is None:
+            raise PermissionDenied("Only staff and Core Committers (linked to this account) see deployments.")
+        return queryset.prefetch_related("rolls_back", "changes").order_by("-deployed_at", "-id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not is_staff(self.request.user):
+            context["only_login"] = ownership_api.committer_login_for_user(self.request.user)
+        return context
+
+
+@extend_schema(
+    methods=["POST"],
+    request={"application/json": {"type": "object", "description": "A deployment report (contract section 7)."}},
+    responses={201: dict, 200: dict, 400: dict, 401: dict, 409: dict, 413: dict, 503: dict},
+    summary="Record a deployment report (signed with X-CC-Signature-256)",
+)
+class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
+    """
+    ``GET``: recorded deployments (staff; a Core Committer sees those of their own changes).
+    ``POST``: a CD pipeline reports a deployment, signed with ``X-CC-Signature-256`` (contract section 7).
+    """
+
+    pagination_class = CCPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DeploymentFilter
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [AllowAny()]  # the HMAC signature authenticates the pipeline
+        return super().get_permissions()
+
+    def perform_authentication(self, request):
+        if request.method != "POST":  # no session (nor its CSRF check) for signed reports
+            super().perform_authentication(request)
+
+    def post(self, request):
+        if not deployments_api.recording_allowed():
+            response = problems_response(
+                [deployments_api.Problem(field="", message="deployment recording is switched off "
+                                                           "(openedx_cc.record_deployments); retry later")],
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            response["Retry-After"] = "300"
+            return response
+        django_request = request._request  # pylint: disable=protected-access
+        limit = deployments_api.MAX_REPORT_BYTES
+        try:
+            declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        raw = b"" if declared > limit else django_request.read(limit + 1)
+        if declared > limit or len(raw) > limit:
+            return problems_response(
+                [deployments_api.Problem(field="", message=f"the report is larger than {limit} bytes")],
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            deployments_api.verify_signature(raw, django_request.META.get("HTTP_X_CC_SIGNATURE_256"))
+        except deployments_api.SignatureError as exc:
+            if not exc.configured:
+                return problems_response([deployments_api.Problem(field="", message=str(exc))],
+                                         status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": f'HMAC-SHA256 header="{deployments_api.SIGNATURE_HEADER}"'})
+        result = deployments_api.record_deployment(raw)
+        return Response(result.body, status=result.status)
+
+
+class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):
+    """One recorded deployment, by its report id."""
+
+    lookup_field = "report_id"
+    lookup_url_kwarg = "deployment_id"
 
 
 _SCHEMA_SETTINGS = {

@@ -101,6 +101,11 @@ __all__ = [
     "suspend_committers",
     "update_right_validity",
     "validate_right",
+    # helpers for other applets
+    "ScopeQuestion",
+    "committer_login_for_user",
+    "normalize_path",
+    "resolve_repository_names",
 ]
 
 
@@ -200,12 +205,21 @@ def check_ownership_many(questions: Sequence[ScopeQuestion]) -> list[OwnershipCh
     owners = {key.split("/")[0] for key in repo_keys}
     rights_by_committer = defaultdict(list)
     if committers:
-        for right in (
+        rows = (
             CommitRight.objects.filter(committer_id__in=[c.id for c in committers.values()])
             .filter(Q(repository__key__in=sorted(repo_keys)) | Q(repository__isnull=True, owner__in=sorted(owners)))
-            .select_related("committer", "repository", "extension")
-        ):
-            rights_by_committer[right.committer_id].append(selectors.right_data(right))
+            .order_by("id")
+            .values_list("id", "committer_id", "committer__github_username", "repository__full_name", "owner",
+                         "paths", "extension__name", "extension__path", "branches", "valid_from", "valid_until",
+                         "revoked_at")
+        )
+        for (right_id, committer_id, login, full_name, owner, paths, ext_name, ext_path, branches, valid_from,
+             valid_until, revoked_at) in rows:
+            rights_by_committer[committer_id].append(RightData(
+                id=right_id, github_username=login, repository=full_name or f"{owner}/*", paths=tuple(paths or ()),
+                extension=ext_name or "", extension_path=ext_path or "", branches=tuple(branches or ()),
+                valid_from=valid_from, valid_until=valid_until, revoked_at=revoked_at,
+            ))
     phases = selectors.load_phases()
     earliest = min(_at(q.at) for q in questions)
     people = selectors.load_people(committers.values(), earliest)
@@ -232,6 +246,39 @@ def check_ownership_many(questions: Sequence[ScopeQuestion]) -> list[OwnershipCh
 def _on_repository(right: RightData, repository_key: str) -> bool:
     repo = right.repository.lower()
     return repo == repository_key or (repo.endswith("/*") and repository_key.split("/")[0] == repo[:-2])
+
+
+def resolve_repository_names(names: Iterable[str]) -> dict[str, str]:
+    """
+    Resolve many repository names at once through every alias (one query for the registry's aliases).
+
+    Returns ``{name as given: canonical owner/name}``; raises ``InvalidValue`` for a malformed name.
+    """
+    names = list(dict.fromkeys(names))
+    configured = configured_aliases()
+    first = {name: resolve_repository_name(name, aliases=configured)[0] for name in names}
+    keys = {resolved.key for resolved in first.values()}
+    registry = {
+        alias_key: full_name
+        for alias_key, full_name in RepositoryAlias.objects.filter(key__in=sorted(keys)).values_list(
+            "key", "repository__full_name"
+        )
+    }
+    known = {key: full_name for key, full_name in Repository.objects.filter(key__in=sorted(keys)).values_list(
+        "key", "full_name")}
+    out = {}
+    for name, resolved in first.items():
+        if resolved.key in registry:
+            resolved = resolve_repository_name(registry[resolved.key], aliases=configured)[0]
+        out[name] = known.get(resolved.key, resolved.full_name)
+    return out
+
+
+def committer_login_for_user(user) -> str | None:
+    """The GitHub login of the Core Committer linked to ``user`` (a user of this service), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return CoreCommitter.objects.filter(user=user).values_list("github_username", flat=True).first()
 
 
 def policy_in_force(at: datetime | None = None) -> PolicyData:

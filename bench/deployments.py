@@ -1,0 +1,172 @@
+"""
+The deployments benchmark: a release-branch deploy of 1,000 changes, 300 of them by Core Committers of the
+benchmark registry, recorded with ``record_deployment`` -- against bulk-inserting the same rows with
+``bulk_create`` alone -- and its 300 events published to Redis through openedx-cc's emitting path against calling
+the event-bus producer directly with the same payloads.
+"""
+import hashlib
+import json
+import random
+import statistics
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from edx_django_utils.cache import RequestCache
+from waffle.models import Switch
+
+from openedx_cc.events import CC_CHANGE_DEPLOYED
+from openedx_cc.plugins.deployments.api import record_deployment
+from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence
+from openedx_cc.plugins.eventlog.api import logged_events, replay_events
+from openedx_cc.plugins.eventlog.models import LoggedEvent
+from openedx_cc.plugins.eventlog.serialization import metadata_from_json, payload_from_json
+from openedx_cc.plugins.ownership.models import CommitRight
+
+MERGED = datetime(2026, 11, 20, tzinfo=timezone.utc)
+
+
+def _switches(**states):
+    for name, active in states.items():
+        Switch.objects.update_or_create(name=name, defaults={"active": active})
+    RequestCache.clear_all_namespaces()
+
+
+def _cc_pairs(count, seed=11):
+    """(login, repository, path) of effective rights: whole-repository rights of committers with an NDA."""
+    rng = random.Random(seed)
+    rights = list(
+        CommitRight.objects.filter(extension__isnull=True, valid_until__isnull=True,
+                                   committer__github_key__startswith="user-")
+        .select_related("committer", "repository")
+        .order_by("id")[:20_000]
+    )
+    rng.shuffle(rights)
+    pairs = []
+    for right in rights:
+        number = int(right.committer.github_key.split("-")[1])
+        if number % 10 != 0:  # the generator gives one committer in ten no NDA
+            pairs.append((right.committer.github_username, right.repository.full_name))
+        if len(pairs) == count:
+            break
+    return pairs
+
+
+def make_report(total=1_000, cc=300, *, seed=0):
+    """A report of ``total`` changes, ``cc`` of them merged by effective Core Committers."""
+    rng = random.Random(seed)
+    run = uuid.uuid4().hex[:8]
+    changes = []
+    pairs = _cc_pairs(cc)
+    for index in range(total):
+        if index < len(pairs):
+            login, repository = pairs[index]
+        else:
+            login, repository = f"contributor-{rng.randrange(10_000)}", f"openedx/repo-{rng.randrange(2_000)}"
+        number = 100_000 + seed * 10_000 + index
+        changes.append({
+            "repository": repository, "pr_number": number, "title": f"feat: change {run}-{index}", "body": "",
+            "url": f"https://github.com/{repository}/pull/{number}",
+            "merge_sha": hashlib.sha1(f"{run}-{index}".encode()).hexdigest(),
+            "author": login, "merged_by": login, "merged_at": (MERGED + timedelta(minutes=index)).isoformat(),
+            "paths": ["src/any/file.py"],
+        })
+    rng.shuffle(changes)
+    return {"id": f"release-{run}", "environment": "production", "service": "lms", "release": "release/verawood",
+            "deployed_at": "2026-11-25T10:00:00+00:00", "kind": "deploy", "rolls_back": [], "changes": changes}
+
+
+def _bulk_baseline(document):
+    """The same rows, written with bulk_create alone."""
+    with transaction.atomic():
+        deployment = Deployment.objects.create(
+            report_id=document["id"] + "-bulk", environment="production", service="lms",
+            release="release/verawood", deployed_at=datetime(2026, 11, 25, 10, tzinfo=timezone.utc),
+            body_sha256="0" * 64,
+        )
+        changes = Change.objects.bulk_create([
+            Change(repository=c["repository"], repository_key=c["repository"].lower(), pr_number=c["pr_number"] + 5_000,
+                   change_key=f"{c['repository'].lower()}#{c['pr_number'] + 5_000}", title=c["title"], url=c["url"],
+                   merge_sha=c["merge_sha"], author=c["author"], merged_by=c["merged_by"],
+                   merged_at=datetime.fromisoformat(c["merged_at"]), paths=c["paths"], title_key=c["title"])
+            for c in document["changes"]
+        ])
+        if any(c.pk is None for c in changes):
+            ids = dict(Change.objects.filter(change_key__in=[c.change_key for c in changes])
+                       .values_list("change_key", "id"))
+            for change in changes:
+                change.pk = ids[change.change_key]
+        DeployedChange.objects.bulk_create([DeployedChange(deployment=deployment, change=c) for c in changes])
+        Presence.objects.bulk_create([Presence(change=c, environment="production", deployed_by=deployment)
+                                      for c in changes])
+        LoggedEvent.objects.bulk_create([
+            LoggedEvent(event_id=uuid.uuid4(), event_type=CC_CHANGE_DEPLOYED.event_type, metadata={}, data={},
+                        recorded_at=deployment.deployed_at)
+            for _ in range(300)
+        ])
+
+
+def bench_ingestion(rounds=5):
+    """Median time of recording the report vs bulk-inserting its rows; queries for 100 and 1,000 changes."""
+    _switches(**{"openedx_cc.enabled": True, "openedx_cc.record_deployments": True, "openedx_cc.emit_events": False})
+    for size in (100, 1_000):
+        document = make_report(size, size * 3 // 10, seed=90 + size)
+        with CaptureQueriesContext(connection) as queries:
+            result = record_deployment(json.dumps(document).encode())
+        print(f"  deployment of {size} changes: {len(queries)} SQL queries, "
+              f"{sum(c['cc_change'] for c in result.body['changes'])} CC changes, {len(result.body['events'])} events")
+    ours, bulk = [], []
+    for round_number in range(rounds):
+        document = make_report(seed=round_number + 1)
+        raw = json.dumps(document).encode()
+        start = time.perf_counter()
+        result = record_deployment(raw)
+        ours.append(time.perf_counter() - start)
+        assert result.status == 201 and len(result.body["events"]) == 300, (result.status, len(result.body["events"]))
+        start = time.perf_counter()
+        _bulk_baseline(document)
+        bulk.append(time.perf_counter() - start)
+    ours_ms, bulk_ms = statistics.median(ours) * 1e3, statistics.median(bulk) * 1e3
+    print(f"  deployment of 1,000 changes (300 CC): median record_deployment {ours_ms:.0f} ms, bulk_create alone "
+          f"{bulk_ms:.0f} ms, ratio {ours_ms / bulk_ms:.2f} (target <= 3)")
+    return ours_ms / bulk_ms
+
+
+def bench_publishing(redis_url="redis://127.0.0.1:6379/"):
+    """300 events to Redis: openedx-cc's sending path vs the producer called directly."""
+    from openedx_events.event_bus import get_producer  # pylint: disable=import-outside-toplevel
+
+    from openedx_cc.settings.common import CHANGE_TOPIC  # pylint: disable=import-outside-toplevel
+
+    prefix = f"bench-{uuid.uuid4().hex[:6]}"
+    config = {event_type: {topic: {**options, "enabled": True} for topic, options in topics.items()}
+              for event_type, topics in settings.EVENT_BUS_PRODUCER_CONFIG.items()}
+    events = list(logged_events(event_type=CC_CHANGE_DEPLOYED.event_type).order_by("-recorded_at", "-id")[:300])
+    assert len(events) == 300, len(events)
+    with override_settings(EVENT_BUS_PRODUCER="edx_event_bus_redis.create_producer",
+                           EVENT_BUS_REDIS_CONNECTION_URL=redis_url, EVENT_BUS_TOPIC_PREFIX=prefix,
+                           EVENT_BUS_PRODUCER_CONFIG=config):
+        _switches(**{"openedx_cc.enabled": True, "openedx_cc.emit_events": True})
+        producer = get_producer()
+        items = [(metadata_from_json(e.metadata), payload_from_json(CC_CHANGE_DEPLOYED, e.data)) for e in events]
+        producer.send(signal=CC_CHANGE_DEPLOYED, topic=CHANGE_TOPIC, event_key_field="change.repository",
+                      event_data=items[0][1], event_metadata=items[0][0])  # connect once before timing
+        ours, direct = [], []
+        for _round in range(3):
+            start = time.perf_counter()
+            result = replay_events(events)
+            ours.append(time.perf_counter() - start)
+            assert result.sent == 300, result
+            start = time.perf_counter()
+            for metadata, data in items:
+                producer.send(signal=CC_CHANGE_DEPLOYED, topic=CHANGE_TOPIC, event_key_field="change.repository",
+                              event_data=data, event_metadata=metadata)
+            direct.append(time.perf_counter() - start)
+    ours_rate, direct_rate = 300 / statistics.median(ours), 300 / statistics.median(direct)
+    print(f"  publishing 300 events to Redis: openedx-cc {ours_rate:.0f}/s, producer called directly "
+          f"{direct_rate:.0f}/s, ratio {ours_rate / direct_rate:.2f} (target >= 0.5)")
+    return ours_rate / direct_rate

@@ -1,0 +1,121 @@
+"""
+Models of the deployments applet: what the CD pipeline reported, the changes (pull requests) it deployed, how each
+change was attributed, what it reverts, and where each change is deployed now.
+
+Deployment records are facts reported by a pipeline; they are written once and never edited by the application.
+
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeploymentKind(models.TextChoices):
+    """What a deployment report says happened."""
+
+    DEPLOY = "deploy", _("Deploy")
+    ROLLBACK = "rollback", _("Rollback")
+
+
+class Deployment(models.Model):
+    """
+    One deployment report of a CD pipeline (contract section 7), stored as recorded, with the answer it got.
+
+    .. no_pii: Deployment metadata (environment, service, release) and public pull-request data.
+    """
+
+    report_id = models.CharField(max_length=255, unique=True, help_text=_("The report's id (idempotency key)."))
+    environment = models.CharField(max_length=100, db_index=True)
+    service = models.CharField(max_length=100, blank=True, default="")
+    release = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    kind = models.CharField(max_length=16, choices=DeploymentKind.choices, default=DeploymentKind.DEPLOY)
+    deployed_at = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    body_sha256 = models.CharField(max_length=64, help_text=_("Hash of the canonical JSON of the report."))
+    result = models.JSONField(default=dict, blank=True, help_text=_("What the report was answered."))
+    rolls_back = models.ManyToManyField("self", symmetrical=False, related_name="rolled_back_by", blank=True)
+    changes = models.ManyToManyField("Change", through="DeployedChange", related_name="deployments")
+
+    class Meta:
+        ordering = ["-deployed_at", "-id"]
+
+    def __str__(self):
+        return self.report_id
+
+
+class Change(models.Model):
+    """
+    A merged pull request, as deployment reports described it, with its attribution to a Core Committer (at
+    ``merged_at``) and the changes it reverts.
+
+    .. no_pii: GitHub logins and public pull-request data.
+    """
+
+    repository = models.CharField(max_length=140, help_text=_("owner/name, after the repository aliases."))
+    repository_key = models.CharField(max_length=140, db_index=True)
+    pr_number = models.PositiveIntegerField()
+    change_key = models.CharField(max_length=160, unique=True, help_text=_("repository key and PR number."))
+    title = models.TextField(blank=True, default="")
+    body = models.TextField(blank=True, default="")
+    url = models.CharField(max_length=500, blank=True, default="")
+    merge_sha = models.CharField(max_length=64, db_index=True)
+    author = models.CharField(max_length=39)
+    merged_by = models.CharField(max_length=39)
+    merged_at = models.DateTimeField(db_index=True)
+    paths = models.JSONField(default=list, blank=True)
+    is_cc_change = models.BooleanField(default=False, db_index=True)
+    core_committer = models.CharField(max_length=39, blank=True, default="", db_index=True)
+    attribution = models.TextField(blank=True, default="", help_text=_("Why the change counted, or did not."))
+    revert_rule = models.CharField(max_length=64, blank=True, default="", help_text=_("How it was seen as a revert."))
+    revert_references = models.JSONField(default=list, blank=True)
+    reverts = models.ManyToManyField("self", symmetrical=False, related_name="reverted_by", blank=True)
+    title_key = models.CharField(max_length=255, blank=True, default="", db_index=True,
+                                 help_text=_("The title, trimmed and cut, for revert detection by title."))
+    first_reported = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["repository_key", "pr_number"]
+
+    def __str__(self):
+        return f"{self.repository}#{self.pr_number}"
+
+
+class DeployedChange(models.Model):
+    """
+    A change listed in a deployment report.
+
+    .. no_pii: Links deployments to changes.
+    """
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE)
+    change = models.ForeignKey(Change, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deployment", "change"], name="openedx_cc_deployed_change_unique"),
+        ]
+
+
+class Presence(models.Model):
+    """
+    Where a change is: whether it is deployed in an environment now, which deployment brought it there last and,
+    when it left, which deployment removed it and how (a revert, or a rollback).
+
+    .. no_pii: Deployment state only.
+    """
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="presences")
+    environment = models.CharField(max_length=100)
+    present = models.BooleanField(default=True)
+    deployed_by = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
+    removed_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    removed_kind = models.CharField(max_length=16, blank=True, default="")
+    removed_by_change = models.ForeignKey(Change, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "environment"], name="openedx_cc_presence_unique"),
+        ]
+        indexes = [models.Index(fields=["environment", "deployed_by"], name="occ_presence_env_deployment")]
+
+    def __str__(self):
+        return f"{self.change} in {self.environment}: {'present' if self.present else 'removed'}"

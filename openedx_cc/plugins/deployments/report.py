@@ -1,0 +1,188 @@
+"""
+The deployment report of contract section 7: parsing, validation and canonical form.
+
+``parse_report(raw)`` validates *everything* and raises ``ValidationFailed`` listing every problem with its field
+path (``changes[3].merged_at``); what it returns is a ``Report`` whose names are resolved and whose datetimes are
+aware UTC. Checks that need the database (``rolls_back`` naming recorded deployments of the same environment, a
+pull request reported before with another merge sha) are made by ``api.record_deployment``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+import attr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import ValidationError, field_validator, model_validator
+
+from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
+from openedx_cc.lib.importing import github_login, problems_from_pydantic
+from openedx_cc.lib.repositories import parse_repository_name
+from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.plugins.ownership.api import normalize_path
+
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+_SHA = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,254}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+
+
+def _datetime(value):
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 datetime string with a time zone, e.g. 2026-11-25T10:00:00Z")
+    try:
+        return parse_aware_datetime(value)
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _sha(value):
+    if not isinstance(value, str) or not _SHA.match(value):
+        raise ValueError(f"{value!r} is not a commit sha (40 or 64 hexadecimal digits)")
+    return value.lower()
+
+
+def _repository(value):
+    try:
+        return parse_repository_name(value).full_name
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _path(value):
+    try:
+        return normalize_path(value)
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _pattern(regex, what):
+    def check(value):
+        if not regex.match(value):
+            raise ValueError(f"{value!r} is not a valid {what}")
+        return value
+
+    return check
+
+
+def _url(value):
+    if value and not re.match(r"^https?://[^\s]+$", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+AwareDatetime = Annotated[datetime, BeforeValidator(_datetime)]
+Sha = Annotated[str, BeforeValidator(_sha)]
+Login = Annotated[str, BeforeValidator(github_login)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChangeIn(_Strict):
+    """One merged pull request of a report."""
+
+    repository: Annotated[StrictStr, AfterValidator(_repository)]
+    pr_number: StrictInt = Field(gt=0, le=2**31 - 1)
+    title: StrictStr = Field(default="", max_length=1000)
+    body: StrictStr = Field(default="", max_length=MAX_REPORT_BYTES)
+    url: Annotated[StrictStr, AfterValidator(_url)] = Field(default="", max_length=500)
+    merge_sha: Sha
+    author: Login
+    merged_by: Login
+    merged_at: AwareDatetime
+    paths: list[Annotated[StrictStr, AfterValidator(_path)]] = Field(default_factory=list, max_length=10_000)
+
+
+class ReportIn(_Strict):
+    """A deployment report (contract section 7)."""
+
+    id: Annotated[StrictStr, AfterValidator(_pattern(_ID, "report id (letters, digits and ._:/@+-, up to 255)"))]
+    environment: Annotated[StrictStr, AfterValidator(_pattern(_NAME, "environment name"))]
+    service: StrictStr = Field(default="", max_length=100)
+    release: StrictStr = Field(default="", max_length=255)
+    deployed_at: AwareDatetime
+    kind: Literal["deploy", "rollback"] = "deploy"
+    rolls_back: list[StrictStr] = Field(default_factory=list, max_length=1000)
+    changes: list[ChangeIn] = Field(default_factory=list, max_length=20_000)
+
+    @field_validator("rolls_back")
+    @classmethod
+    def _unique_rolls_back(cls, value):
+        if len(set(value)) != len(value):
+            raise ValueError("lists a deployment twice")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_and_rolls_back(self):
+        if self.kind == "deploy" and self.rolls_back:
+            raise ValueError("rolls_back: only a report of kind 'rollback' rolls deployments back")
+        if self.kind == "rollback" and not self.rolls_back:
+            raise ValueError("rolls_back: a rollback names the deployments it rolls back")
+        if self.id in self.rolls_back:
+            raise ValueError("rolls_back: a report cannot roll itself back")
+        return self
+
+
+@attr.s(frozen=True)
+class Report:
+    """A validated report, and the hash of its canonical JSON (for idempotency)."""
+
+    data = attr.ib(type=ReportIn)
+    body_sha256 = attr.ib(type=str)
+
+
+def canonical_sha256(document) -> str:
+    """The sha256 of a JSON document's canonical form (sorted keys, no insignificant white space)."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _model_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for problem in problems_from_pydantic(exc, filename=None, sourcemap=None):
+        if not problem.field and ": " in problem.message:  # a model-level rule names its field first
+            field, message = problem.message.split(": ", 1)
+            problem = Problem(field=field, message=message)
+        problems.append(problem)
+    return problems
+
+
+def parse_report(raw) -> Report:
+    """
+    Validate a report given as raw bytes (the HTTP body, a file) or an already decoded JSON document.
+    """
+    if isinstance(raw, (bytes, bytearray)):
+        if len(raw) > MAX_REPORT_BYTES:
+            raise ValidationFailed([Problem(field="", message=f"the report is larger than {MAX_REPORT_BYTES} bytes")])
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed([Problem(field="", message=f"the report is not UTF-8: {exc.reason}")]) from exc
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed([Problem(field="", message=f"the report is not JSON: {exc.msg} at line "
+                                                               f"{exc.lineno} column {exc.colno}")]) from exc
+    else:
+        document = raw
+    if not isinstance(document, dict):
+        raise ValidationFailed([Problem(field="", message="the report must be a JSON object")])
+    try:
+        data = ReportIn.model_validate(document)
+    except ValidationError as exc:
+        raise ValidationFailed(_model_problems(exc)) from exc
+    problems = []
+    seen: dict[tuple, int] = {}
+    for index, change in enumerate(data.changes):
+        key = (change.repository.lower(), change.pr_number)
+        if key in seen:
+            problems.append(Problem(field=field_path(("changes", index, "pr_number")),
+                                    message=f"{change.repository}#{change.pr_number} is listed twice "
+                                            f"(also changes[{seen[key]}])"))
+        seen.setdefault(key, index)
+    if problems:
+        raise ValidationFailed(problems)
+    return Report(data=data, body_sha256=canonical_sha256(document))

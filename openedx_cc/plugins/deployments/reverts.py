@@ -1,0 +1,151 @@
+"""
+Revert detection (contract section 8): does a change say that it reverts earlier ones, and which?
+
+Pure functions over a change's title and body. A change **reverts** an earlier one when it says so:
+
+* ``Revert "<title>"`` titles -- GitHub's revert button -- with or without `` (#N)``: the quoted text is the
+  original's title; a ``(#N)`` at its end is the original's pull request; a ``(#N)`` after the closing quote is
+  the revert's own pull request (added by a squash merge) and says nothing about the original;
+* ``revert: ...`` titles (OEP-51 conventional commits, also ``revert(scope): ...`` and ``revert!: ...``);
+* ``This reverts commit <sha>.`` in the body (git's own message; "This (loosely) reverts commit" too);
+* ``Reverts owner/repo#N`` in the body (GitHub's revert pull requests);
+* ``Revert "<title> (#N)"`` lines in the body (the squashed commits of a revert pull request).
+
+A sha or a pull-request number wins over a title when both are present. A revert of a revert re-applies the
+original: ``Revert "Revert "X (#1)" (#2)"`` reverts pull request #2, which reverted #1.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import attr
+
+_GITHUB_TITLE = re.compile(r'^\s*revert\s+"(?P<inner>.*)"(?P<after>.*)$', re.IGNORECASE | re.DOTALL)
+_CONVENTIONAL_TITLE = re.compile(r"^\s*revert(?:\([^)]*\))?!?\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_TRAILING_PR = re.compile(r"\s*\(#(?P<number>\d+)\)\s*$")
+_BODY_SHA = re.compile(r"\breverts\s+commit\s+(?P<sha>[0-9a-f]{7,64})\b", re.IGNORECASE)
+_BODY_PR = re.compile(r"\bReverts\s+(?P<repository>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>\d+)\b")
+_BODY_REVERT_LINE = re.compile(r'^\s*(?:[*-]\s+)?revert\s+"(?P<inner>.*)"\s*$', re.IGNORECASE | re.MULTILINE)
+
+
+@attr.s(frozen=True)
+class Reference:
+    """
+    What a revert names as its original: a commit ``sha``, a pull request ``pr`` (in ``repository`` when the body
+    names one, else the revert's own repository) or, failing both, a ``title``.
+    """
+
+    kind = attr.ib(type=str)
+    value = attr.ib()
+    repository = attr.ib(type=str, default=None)
+
+    def as_dict(self) -> dict:
+        """JSON form, for storage."""
+        data = {"kind": self.kind, "value": self.value}
+        if self.repository:
+            data["repository"] = self.repository
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Reference":
+        """Inverse of ``as_dict``."""
+        return cls(kind=data["kind"], value=data["value"], repository=data.get("repository"))
+
+
+@attr.s(frozen=True)
+class RevertDetection:
+    """
+    A change detected as a revert: ``rule`` says how, ``references`` what it names (strong ones -- shas and pull
+    requests -- when it names any, else its title reference).
+    """
+
+    rule = attr.ib(type=str)
+    references = attr.ib(type=tuple)
+
+    @property
+    def is_nested(self) -> bool:
+        """Whether the title shows a revert of a revert."""
+        return any(r.kind == "title" and _GITHUB_TITLE.match(r.value) for r in self.references)
+
+
+def _split_trailing_pr(text: str) -> tuple[str, int | None]:
+    match = _TRAILING_PR.search(text)
+    if not match:
+        return text.strip(), None
+    return text[: match.start()].strip(), int(match.group("number"))
+
+
+def _quoted(text: str) -> str | None:
+    """The text between the first and the last double quote, if ``text`` is quoted (nested quotes kept)."""
+    text = text.strip()
+    first, last = text.find('"'), text.rfind('"')
+    if first == 0 and last > first:
+        return text[first + 1:last]
+    return None
+
+
+def _from_original_title(original: str, own_pr_number: int | None) -> list[Reference]:
+    """References named by an original's title: its pull request (a trailing ``(#N)``) and its title text."""
+    text, number = _split_trailing_pr(original)
+    references = []
+    if number is not None and number != own_pr_number:
+        references.append(Reference(kind="pr", value=number))
+    if text:
+        references.append(Reference(kind="title", value=text))
+    return references
+
+
+def detect_revert(title: str, body: str = "", *, own_pr_number: int | None = None) -> RevertDetection | None:
+    """
+    Whether the change titled ``title`` with ``body`` reverts earlier changes; None when it does not say so.
+
+    ``own_pr_number`` is the change's own pull request: a title that ends with it (a squash merge's suffix) does
+    not name the original.
+    """
+    title = title or ""
+    body = body or ""
+    rule = None
+    title_references: list[Reference] = []
+    if match := _GITHUB_TITLE.match(title):
+        rule = "title: Revert \"...\""
+        title_references = _from_original_title(match.group("inner"), own_pr_number)
+    elif match := _CONVENTIONAL_TITLE.match(title):
+        rule = "title: revert: ..."
+        rest, suffix = _split_trailing_pr(match.group("rest"))
+        if suffix is not None and suffix != own_pr_number:
+            rest = f"{rest} (#{suffix})"  # not the squash suffix: it names the original
+        rest = re.sub(r"^\s*revert\s+(?=\")", "", rest, flags=re.IGNORECASE)
+        quoted = _quoted(rest)
+        title_references = _from_original_title(quoted if quoted is not None else rest, own_pr_number)
+    strong: list[Reference] = []
+    for match in _BODY_SHA.finditer(body):
+        strong.append(Reference(kind="sha", value=match.group("sha").lower()))
+    for match in _BODY_PR.finditer(body):
+        strong.append(Reference(kind="pr", value=int(match.group("number")), repository=match.group("repository")))
+    for match in _BODY_REVERT_LINE.finditer(body):
+        _text, number = _split_trailing_pr(match.group("inner"))
+        if number is not None and number != own_pr_number:
+            strong.append(Reference(kind="pr", value=number))
+    if strong and rule is None:
+        rule = "body"
+    if rule is None:
+        return None
+    strong.extend(r for r in title_references if r.kind == "pr")
+    references = _unique(strong) if strong else _unique(title_references)
+    return RevertDetection(rule=rule, references=tuple(references))
+
+
+def _unique(references: Iterable[Reference]) -> list[Reference]:
+    seen, out = set(), []
+    for reference in references:
+        key = (reference.kind, reference.value, (reference.repository or "").lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(reference)
+    return out
+
+
+def sha_matches(reference_sha: str, sha: str) -> bool:
+    """Whether an (abbreviated) sha from a message names the full ``sha``."""
+    return len(reference_sha) >= 7 and sha.lower().startswith(reference_sha.lower())
