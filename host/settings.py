@@ -106,6 +106,9 @@ else:
         }
     }
 
+# The shared secret of signed deployment reports; the demo generates one (.demo/webhook-secret).
+OPENEDX_CC_WEBHOOK_SECRET = os.environ.get("OPENEDX_CC_WEBHOOK_SECRET") or None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
