@@ -19,13 +19,13 @@ branches) among the rights not revoked.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
-from datetime import datetime
+from collections import defaultdict
 from typing import Callable
 
 import attr
-from django.db import connection, transaction
 from django.utils import timezone
+
+from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE, BulkWriter, SyncReport, chunks, details, diff, fmt
 
 from openedx_cc.plugins.ownership.models import (
     Agreement,
@@ -43,46 +43,6 @@ from openedx_cc.plugins.ownership.snapshot import RegistrySnapshot
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 500
-
-
-@attr.s(frozen=True)
-class Change:
-    """
-    One change the sync made (or, in a dry run, would make). ``action`` is ``+`` (created), ``~`` (changed) or
-    ``-`` (revoked / ended).
-    """
-
-    action = attr.ib(type=str)
-    kind = attr.ib(type=str)
-    label = attr.ib(type=str)
-    details = attr.ib(type=str, default="")
-
-    def __str__(self):
-        return f"{self.action} {self.kind} {self.label}" + (f": {self.details}" if self.details else "")
-
-
-@attr.s
-class SyncReport:
-    """
-    What a sync changed, what it noted, and how many events it logged.
-    """
-
-    source = attr.ib(type=str)
-    dry_run = attr.ib(type=bool, default=False)
-    changes = attr.ib(factory=list)
-    notes = attr.ib(factory=list)
-    events = attr.ib(type=int, default=0)
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything changed."""
-        return bool(self.changes)
-
-    def counts(self) -> dict[str, int]:
-        """``{"+ right": 3, "~ committer": 1, ...}``."""
-        return dict(Counter(f"{c.action} {c.kind}" for c in self.changes))
-
 
 @attr.s(frozen=True)
 class RightChange:
@@ -90,71 +50,6 @@ class RightChange:
 
     right_id = attr.ib(type=int)
     action = attr.ib(type=str)
-
-
-def _chunks(items, size):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-class _Writer:
-    """
-    Bulk inserts and updates with their audit-history rows, or nothing in a dry run.
-    """
-
-    def __init__(self, *, dry_run: bool, actor, reason: str, now: datetime):
-        self.dry_run = dry_run
-        self.actor = actor
-        self.reason = reason[:100]
-        self.now = now
-
-    def create(self, model, objs: list) -> list:
-        """Insert ``objs`` (their keys already set) and their '+' history rows."""
-        if not objs or self.dry_run:
-            return objs
-        if connection.features.can_return_rows_from_bulk_insert:
-            objs = model.objects.bulk_create(objs, batch_size=DEFAULT_BATCH_SIZE)
-        else:  # MySQL 8 returns no ids from a bulk insert: insert one by one, still without per-row history
-            for obj in objs:
-                obj.skip_history_when_saving = True
-                obj.save()
-                del obj.skip_history_when_saving
-        model.history.bulk_history_create(
-            objs, batch_size=DEFAULT_BATCH_SIZE, default_user=self.actor, default_change_reason=self.reason,
-            default_date=self.now,
-        )
-        return objs
-
-    def update(self, model, objs: list, fields: list[str]):
-        """Update ``fields`` of ``objs`` and add their '~' history rows."""
-        if not objs or self.dry_run:
-            return
-        fields = sorted(set(fields) | ({"modified"} if any(f.name == "modified" for f in model._meta.fields) else set()))
-        if "modified" in fields:
-            for obj in objs:
-                obj.modified = self.now
-        model.objects.bulk_update(objs, fields, batch_size=DEFAULT_BATCH_SIZE)
-        model.history.bulk_history_create(
-            objs, batch_size=DEFAULT_BATCH_SIZE, update=True, default_user=self.actor,
-            default_change_reason=self.reason, default_date=self.now,
-        )
-
-
-def _diff(obj, values: dict) -> dict:
-    """The fields of ``obj`` whose values differ from ``values`` ({field: (old, new)})."""
-    return {name: (getattr(obj, name), value) for name, value in values.items() if getattr(obj, name) != value}
-
-
-def _fmt(value) -> str:
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    return str(value)
-
-
-def _details(diff: dict) -> str:
-    return ", ".join(f"{name} {_fmt(old)} -> {_fmt(new)}" for name, (old, new) in diff.items())
 
 
 class _Sync:  # pylint: disable=too-many-instance-attributes
@@ -170,7 +65,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         self.batch_size = batch_size
         self.progress = progress
         self.now = timezone.now()
-        self.writer = _Writer(dry_run=dry_run, actor=actor, reason=reason, now=self.now)
+        self.writer = BulkWriter(dry_run=dry_run, actor=actor, reason=reason, now=self.now)
         self.report = SyncReport(source=snapshot.source, dry_run=dry_run, notes=list(snapshot.notes))
         self.organizations: dict[str, Organization] = {}
         self.repositories: dict[str, Repository] = {}
@@ -178,8 +73,8 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         self.right_changes: list[RightChange] = []
         self.listed_keys: set[str] = set()
 
-    def change(self, action: str, kind: str, label: str, details: str = ""):
-        self.report.changes.append(Change(action=action, kind=kind, label=label, details=details))
+    def change(self, action: str, kind: str, label: str, text: str = ""):
+        self.report.add(action, kind, label, text)
 
     # -- organizations ---------------------------------------------------------------------------------------------
 
@@ -196,11 +91,11 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
                 creates.append(org)
                 existing[key] = org
                 self.change("+", "organization", key, spec.name)
-            elif diff := _diff(org, values):
-                for name, (_old, new) in diff.items():
+            elif changed := diff(org, values):
+                for name, (_old, new) in changed.items():
                     setattr(org, name, new)
                 updates.append(org)
-                self.change("~", "organization", key, _details(diff))
+                self.change("~", "organization", key, details(changed))
         self.writer.create(Organization, creates)
         self.writer.update(Organization, updates, ["slug", "name", "openedx_provider"])
         self.organizations = existing
@@ -228,7 +123,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
             referenced[key] = spec.full_name
         existing: dict[str, Repository] = {}
         keys = list(referenced)
-        for chunk in _chunks(keys, self.batch_size):
+        for chunk in chunks(keys, self.batch_size):
             existing.update({r.key: r for r in Repository.objects.filter(key__in=chunk)})
         creates, updates = [], []
         for key, full_name in referenced.items():
@@ -270,7 +165,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
 
     def _sync_extensions(self, specs):
         repos = [self.repositories[key] for key in self.repositories if self.repositories[key].pk]
-        for chunk in _chunks(repos, self.batch_size):
+        for chunk in chunks(repos, self.batch_size):
             for ext in Extension.objects.filter(repository__in=chunk).select_related("repository"):
                 self.extensions[(ext.repository.key, ext.name.lower())] = ext
         creates, updates = [], []
@@ -285,11 +180,11 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
                     creates.append(ext)
                     self.extensions[(key, ext_spec.name.lower())] = ext
                     self.change("+", "extension", label, ext_spec.path)
-                elif diff := _diff(ext, {"name": ext_spec.name, "path": ext_spec.path}):
-                    for name, (_old, new) in diff.items():
+                elif changed := diff(ext, {"name": ext_spec.name, "path": ext_spec.path}):
+                    for name, (_old, new) in changed.items():
                         setattr(ext, name, new)
                     updates.append(ext)
-                    self.change("~", "extension", label, _details(diff))
+                    self.change("~", "extension", label, details(changed))
         self.writer.create(Extension, creates)
         self.writer.update(Extension, updates, ["name", "path"])
 
@@ -298,7 +193,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
     def sync_committers(self):
         specs = list(self.snapshot.committers)
         total = len(specs)
-        for done, batch in enumerate(_chunks(specs, self.batch_size), start=1):
+        for done, batch in enumerate(chunks(specs, self.batch_size), start=1):
             self._committer_batch(batch)
             if self.progress:
                 self.progress(min(done * self.batch_size, total), total)
@@ -329,14 +224,14 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
                 creates.append(committer)
                 existing[key] = committer
                 self.change("+", "committer", spec.github_username, spec.name)
-            elif diff := _diff(committer, values):
-                for name, (_old, new) in diff.items():
+            elif changed := diff(committer, values):
+                for name, (_old, new) in changed.items():
                     setattr(committer, name, new)
                 updates.append(committer)
-                update_fields.update(diff)
-                shown = {k: v for k, v in diff.items() if k != "email"}  # personal data stays out of reports
-                details = _details(shown) + (", email changed" if "email" in diff else "")
-                self.change("~", "committer", spec.github_username, details.strip(", "))
+                update_fields.update(changed)
+                shown = {k: v for k, v in changed.items() if k != "email"}  # personal data stays out of reports
+                text = details(shown) + (", email changed" if "email" in changed else "")
+                self.change("~", "committer", spec.github_username, text.strip(", "))
         for committer in creates:
             committer.organization_id = committer.organization.pk if committer.organization else None
         self.writer.create(CoreCommitter, creates)
@@ -369,7 +264,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
     def prune_unlisted(self):
         """With ``prune``: revoke the rights and end the champions of committers the snapshot does not list."""
         unlisted = [pk for pk, key in CoreCommitter.objects.values_list("pk", "github_key") if key not in self.listed_keys]
-        for chunk in _chunks(unlisted, self.batch_size):
+        for chunk in chunks(unlisted, self.batch_size):
             right_plan, champion_plan = _RightPlan(self), _ChampionPlan(self)
             for row in CommitRight.objects.filter(committer_id__in=chunk, revoked_at__isnull=True).select_related(
                 "committer", "repository", "extension"
@@ -390,15 +285,15 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         for spec in self.snapshot.phases:
             values = {"phase": spec.phase, "require_nda": spec.require_nda, "require_champions": spec.require_champions}
             row = existing.get(spec.since)
-            label = f"{spec.phase} since {_fmt(spec.since)}"
+            label = f"{spec.phase} since {fmt(spec.since)}"
             if row is None:
                 creates.append(ProgramPhase(since=spec.since, created=self.now, modified=self.now, **values))
                 self.change("+", "phase", label)
-            elif diff := _diff(row, values):
-                for name, (_old, new) in diff.items():
+            elif changed := diff(row, values):
+                for name, (_old, new) in changed.items():
                     setattr(row, name, new)
                 updates.append(row)
-                self.change("~", "phase", label, _details(diff))
+                self.change("~", "phase", label, details(changed))
         self.writer.create(ProgramPhase, creates)
         self.writer.update(ProgramPhase, updates, ["phase", "require_nda", "require_champions"])
 
@@ -429,13 +324,13 @@ class _AgreementPlan:
                 for name, value in values.items():
                     setattr(row, name, value)
                 self.creates.append(row)
-                self.sync.change("+", "agreement", label, f"expires {_fmt(spec.expires_on)}")
-            elif diff := _diff(row, values):
-                for name, (_old, new) in diff.items():
+                self.sync.change("+", "agreement", label, f"expires {fmt(spec.expires_on)}")
+            elif changed := diff(row, values):
+                for name, (_old, new) in changed.items():
                     setattr(row, name, new)
                 self.updates.append(row)
-                self.fields.update(diff)
-                self.sync.change("~", "agreement", label, _details(diff))
+                self.fields.update(changed)
+                self.sync.change("~", "agreement", label, details(changed))
         if self.sync.prune:
             for identity, row in by_identity.items():
                 if identity not in seen and row.revoked_at is None:
@@ -474,12 +369,12 @@ class _ChampionPlan:
                 row = Champion(committer=committer, created=self.sync.now, modified=self.sync.now, **values)
                 self.creates.append(row)
                 self.sync.change("+", "champion", label)
-            elif diff := _diff(row, values):
-                for name, (_old, new) in diff.items():
+            elif changed := diff(row, values):
+                for name, (_old, new) in changed.items():
                     setattr(row, name, new)
                 self.updates.append(row)
-                self.fields.update(diff)
-                self.sync.change("~", "champion", label, _details({k: v for k, v in diff.items() if k != "email"}))
+                self.fields.update(changed)
+                self.sync.change("~", "champion", label, details({k: v for k, v in changed.items() if k != "email"}))
         if prune:
             for key, row in by_name.items():
                 if key not in seen:
@@ -529,13 +424,13 @@ class _RightPlan:
                 self.creates.append(row)
                 self.changed_ids.append((row, "granted"))
                 self.sync.change("+", "right", label, _validity(spec.valid_from, spec.valid_until))
-            elif diff := _diff(row, values):
-                for name, (_old, new) in diff.items():
+            elif changed := diff(row, values):
+                for name, (_old, new) in changed.items():
                     setattr(row, name, new)
                 self.updates.append(row)
-                self.fields.update(diff)
+                self.fields.update(changed)
                 self.changed_ids.append((row, "changed"))
-                self.sync.change("~", "right", label, _details(diff))
+                self.sync.change("~", "right", label, details(changed))
         if prune:
             for identity, row in by_identity.items():
                 if identity not in seen:
@@ -585,7 +480,7 @@ class _RightPlan:
 def _validity(start, end) -> str:
     if not start and not end:
         return "no time limit"
-    return " ".join(part for part in (f"from {_fmt(start)}" if start else "", f"until {_fmt(end)}" if end else "")
+    return " ".join(part for part in (f"from {fmt(start)}" if start else "", f"until {fmt(end)}" if end else "")
                     if part)
 
 

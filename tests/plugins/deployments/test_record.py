@@ -204,7 +204,7 @@ def test_a_deployed_revert_reverts_the_cc_change_where_it_is_deployed(client, pi
     h.post(client, h.report("prod-1", changes=[original]))
     h.post(client, h.report("stage-1", environment="staging", changes=[original]))
     revert = h.change(pr_number=501, title='Revert "feat: add the widget"',
-                      body=f"Reverts openedx/edx-platform#500", merged_at="2026-11-25T09:00:00Z")
+                      body="Reverts openedx/edx-platform#500", merged_at="2026-11-25T09:00:00Z")
     captured_events.clear()
     response = h.post(client, h.report("prod-2", changes=[revert], deployed_at="2026-11-26T10:00:00Z"))
     assert response.json()["changes"][0]["reverts"] == ["openedx/openedx-platform#500"]
