@@ -4,6 +4,7 @@ The models of every openedx-cc applet, gathered so Django finds them in the ``op
 Import models from an applet's ``api`` module, never from here.
 """
 # pylint: disable=unused-import
+from openedx_cc.plugins.catalog.models import CatalogEntry  # noqa: F401
 from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence  # noqa: F401
 from openedx_cc.plugins.eventlog.models import LoggedEvent  # noqa: F401
 from openedx_cc.plugins.ownership.models import (  # noqa: F401

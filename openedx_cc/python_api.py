@@ -5,7 +5,9 @@ The REST API is ``openedx_cc.api`` (contract section 6); this module is its Pyth
 recorded in docs/decisions/0002-python-api-and-rest-package-names.rst). Each applet's own ``api`` module has the
 details; this module gathers what other code needs.
 """
+from openedx_cc.imports import import_files, supported_import_formats
 from openedx_cc.lib.toggles import ENABLED, is_enabled
+from openedx_cc.plugins.catalog.api import AuditReport, audit, discover_extensions, record_discovery
 from openedx_cc.plugins.deployments.api import RecordResult, record_deployment, recording_allowed
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
@@ -18,22 +20,23 @@ from openedx_cc.plugins.ownership.api import (
     effective_committers,
     get_committer,
     grant_right,
-    import_files,
     import_snapshot,
     policy_in_force,
     resolve_repository,
     revoke_rights,
     set_committer_status,
-    supported_import_formats,
     suspend_committers,
 )
 
 __all__ = [
+    "AuditReport",
     "OwnershipCheck",
     "PolicyData",
     "RecordResult",
     "RightData",
     "all_toggles",
+    "audit",
+    "discover_extensions",
     "check_ownership",
     "effective_committers",
     "emit_events_enabled",
@@ -45,6 +48,7 @@ __all__ = [
     "logged_events",
     "policy_in_force",
     "record_deployment",
+    "record_discovery",
     "recording_allowed",
     "replay_events",
     "resolve_repository",

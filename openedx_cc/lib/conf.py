@@ -27,6 +27,13 @@ DEFAULTS = {
     #   (``owner/*`` on both sides renames a whole owner), applied on top of the built-in renames and repeatedly
     #   until none applies.
     "OPENEDX_CC_REPOSITORY_ALIASES": {},
+
+    # .. setting_name: OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS
+    # .. setting_default: []
+    # .. setting_description: Entry-point groups that extension discovery (``manage.py cc_discover_extensions``)
+    #   searches besides the Open edX plugin groups (lms.djangoapp, cms.djangoapp, xblock.v1, ...); console_scripts
+    #   is never searched.
+    "OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS": [],
 }
 
 

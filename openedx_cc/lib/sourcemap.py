@@ -114,6 +114,36 @@ def load_yaml(text: str, filename: str | None = None):
     return data, SourceMap(positions)
 
 
+def load_yaml_documents(text: str, filename: str | None = None):
+    """
+    Parse every document of a YAML stream (``---`` separated); return ``[(data, SourceMap)]`` with lines counted
+    from the start of the file. Syntax errors and duplicate keys raise ``ValidationFailed`` with the line.
+    """
+    documents = []
+    try:
+        loader = _PositionLoader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                data = loader.construct_document(node)
+                positions: dict[tuple, int] = {(): node.start_mark.line + 1}
+                problems: list[Problem] = []
+                _walk_yaml(node, (), positions, problems, filename)
+                if problems:
+                    raise ValidationFailed(problems)
+                documents.append((data, SourceMap(positions)))
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"not valid YAML: {exc.problem or exc.context}"
+        raise ValidationFailed([Problem(field="", message=message, file=filename,
+                                        line=mark.line + 1 if mark else None)]) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationFailed([Problem(field="", message=f"not valid YAML: {exc}", file=filename)]) from exc
+    return documents
+
+
 _TOML_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _TOML_ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")

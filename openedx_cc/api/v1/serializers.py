@@ -173,10 +173,15 @@ class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-m
 
 
 class ExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """An extension of a repository."""
+    """An extension of a repository; ``installed`` when discovery found it running in this service."""
 
     name = serializers.CharField()
     path = serializers.CharField()
+    installed = serializers.BooleanField()
+    entry_point_group = serializers.CharField()
+    entry_point = serializers.CharField()
+    distribution = serializers.CharField()
+    version = serializers.CharField()
 
 
 class EffectiveCommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -202,6 +207,24 @@ class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-
 
     def get_effective_committers(self, obj) -> list[dict]:
         return EffectiveCommitterSerializer(self.context["effective"].get(obj.id, []), many=True).data
+
+
+class InstalledExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An extension installed in this service, as discovery finds it."""
+
+    group = serializers.CharField()
+    name = serializers.CharField()
+    entry_point = serializers.CharField(source="value")
+    distribution = serializers.CharField()
+    version = serializers.CharField()
+    declared_repository = serializers.CharField()
+    repository = serializers.CharField()
+
+
+class AuditQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Query parameters of ``GET audit/``."""
+
+    days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=3650)
 
 
 class DeploymentChangeSerializer(serializers.Serializer):  # pylint: disable=abstract-method

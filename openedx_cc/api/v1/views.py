@@ -16,16 +16,19 @@ from rest_framework.views import APIView
 
 from openedx_cc import __version__
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
 from .base import CCPagination, CCViewMixin
 from .base import problems_response
 from .filters import CommitterFilter, DeploymentFilter, RepositoryFilter
-from .permissions import is_staff
+from .permissions import IsStaff, is_staff
 from .serializers import (
+    AuditQuerySerializer,
     CommitterSerializer,
     DeploymentSerializer,
+    InstalledExtensionSerializer,
     OwnershipCheckQuerySerializer,
     OwnershipCheckSerializer,
     RepositorySerializer,
@@ -225,6 +228,35 @@ class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):
 
     lookup_field = "report_id"
     lookup_url_kwarg = "deployment_id"
+
+
+@extend_schema(responses={200: InstalledExtensionSerializer(many=True)},
+               summary="The Open edX extensions installed in this service, with their repositories")
+class ExtensionListView(CCViewMixin, APIView):
+    """
+    What this service runs: the entry points of the Open edX plugin groups, their distribution, version and
+    repository (staff only). ``manage.py cc_discover_extensions`` records them in the registry.
+    """
+
+    permission_classes = [IsStaff]
+
+    def get(self, request):
+        return Response(InstalledExtensionSerializer(catalog_api.discover_extensions(), many=True).data)
+
+
+@extend_schema(parameters=[AuditQuerySerializer], responses={200: dict},
+               summary="The staleness audit of the registry (manage.py cc_audit)")
+class AuditView(CCViewMixin, APIView):
+    """
+    What needs an operator's action before the registry goes stale (staff only).
+    """
+
+    permission_classes = [IsStaff]
+
+    def get(self, request):
+        query = AuditQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(catalog_api.audit(days=query.validated_data["days"]).as_dict())
 
 
 _SCHEMA_SETTINGS = {

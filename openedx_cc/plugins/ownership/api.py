@@ -53,7 +53,10 @@ from openedx_cc.plugins.ownership.models import (
     Repository,
     RepositoryAlias,
 )
-from openedx_cc.plugins.ownership.importers.files import FORMATS, parse_files
+from openedx_cc.plugins.ownership.importers.files import FORMATS, merge, parse_file
+from openedx_cc.plugins.ownership.importers.people import find_orgs_file, looks_like_orgs, looks_like_people
+from openedx_cc.plugins.ownership.importers.roster import is_roster
+from openedx_cc.plugins.ownership.importers.salesforce import looks_like_salesforce
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern, normalize_path, scope_key
 from openedx_cc.plugins.ownership.snapshot import RegistrySnapshot
 from openedx_cc.plugins.ownership.sync import RightChange, SyncReport, run_sync
@@ -93,8 +96,15 @@ __all__ = [
     "resolve_repository",
     # writing
     "grant_right",
-    "import_files",
+    "find_orgs_file",
     "import_snapshot",
+    "is_roster",
+    "looks_like_orgs",
+    "looks_like_people",
+    "looks_like_salesforce",
+    "merge_snapshots",
+    "parse_import_file",
+    "registry_view",
     "supported_import_formats",
     "revoke_rights",
     "set_committer_status",
@@ -102,7 +112,12 @@ __all__ = [
     "update_right_validity",
     "validate_right",
     # helpers for other applets
+    "DiscoveredExtension",
+    "ExpiringItem",
     "ScopeQuestion",
+    "committers_with_rights",
+    "expiring_items",
+    "record_discovered_extensions",
     "committer_login_for_user",
     "normalize_path",
     "resolve_repository_names",
@@ -493,25 +508,23 @@ def validate_right(
     return {"name": name, "repository": repo, "paths": clean_paths, "extension": ext, "branches": clean_branches}
 
 
-def import_files(
-    paths: Sequence[str],
-    *,
-    file_format: str | None = None,
-    prune: bool = False,
-    dry_run: bool = False,
-    actor=None,
-    batch_size: int | None = None,
-    progress=None,
-) -> SyncReport:
+def parse_import_file(path: str, file_format: str, *, registry=None, orgs_path: str | None = None):
     """
-    Validate every file (format detected unless ``file_format`` is given), then import them as one snapshot with
-    ``import_snapshot``. Raises ``ValidationFailed`` with every problem of every file; nothing is written then.
+    Validate one file of an ownership format (``roster``, ``people-yaml``, ``salesforce-csv``) into a snapshot;
+    raises ``ValidationFailed`` with every problem of the file, each with its line and field.
     """
-    snapshot = parse_files(paths, file_format=file_format, registry=selectors.RegistryView())
-    return import_snapshot(
-        snapshot, prune=prune, dry_run=dry_run, actor=actor, batch_size=batch_size, progress=progress,
-        reason=f"cc_import {snapshot.source}",
-    )
+    return parse_file(path, file_format, registry=registry if registry is not None else selectors.RegistryView(),
+                      orgs_path=orgs_path)
+
+
+def merge_snapshots(snapshots) -> RegistrySnapshot:
+    """One snapshot from several files' (two files describing the same committer is an error)."""
+    return merge(list(snapshots))
+
+
+def registry_view():
+    """What importers need to know about the registry while validating (aliases, organizations, extensions)."""
+    return selectors.RegistryView()
 
 
 def supported_import_formats() -> tuple[str, ...]:
@@ -641,6 +654,132 @@ def suspend_committers(committers: Iterable[CoreCommitter], *, actor=None, reaso
             set_committer_status(committer, CommitterStatus.SUSPENDED, actor=actor, reason=reason or "suspended")
             count += 1
     return count
+
+
+# -- extension discovery and staleness -------------------------------------------------------------------------------
+
+
+@attr.s(frozen=True)
+class DiscoveredExtension:
+    """An entry point found installed in this service, with the repository its distribution names."""
+
+    group = attr.ib(type=str)
+    name = attr.ib(type=str)
+    value = attr.ib(type=str)
+    distribution = attr.ib(type=str)
+    version = attr.ib(type=str)
+    declared_repository = attr.ib(type=str, default="")  # owner/name as the distribution's metadata says
+    repository = attr.ib(type=str, default="")  # through the aliases; "" when the metadata names none
+
+    @property
+    def extension_name(self) -> str:
+        """The name it is recorded under in its repository: ``group:name``."""
+        return f"{self.group}:{self.name}"
+
+    @property
+    def path(self) -> str:
+        """The package directory of the entry point's module, as a path prefix in the repository (a guess)."""
+        module = self.value.split(":", 1)[0].strip()
+        parts = [p for p in module.split(".") if p]
+        return "/".join(parts[:-1] or parts) + "/"
+
+
+def record_discovered_extensions(found, *, actor=None) -> SyncReport:
+    """
+    Record what discovery found installed as extensions of their repositories (creating repositories as needed),
+    and mark the previously discovered extensions that are no longer installed. Idempotent; one transaction.
+    """
+    from openedx_cc.lib.sync import BulkWriter, diff  # pylint: disable=import-outside-toplevel
+
+    now = timezone.now()
+    report = SyncReport(source="extension discovery")
+    writer = BulkWriter(dry_run=False, actor=actor, reason="cc_discover_extensions", now=now)
+    with transaction.atomic():
+        keyed = {item.repository.lower(): item.repository for item in found if item.repository}
+        repos = {r.key: r for r in Repository.objects.filter(key__in=sorted(keyed))}
+        new_repos = [Repository(full_name=name, key=key, owner=key.split("/")[0]) for key, name in keyed.items()
+                     if key not in repos]
+        for repo in writer.create(Repository, new_repos):
+            repos[repo.key] = repo
+            report.add("+", "repository", repo.full_name)
+        existing = {(e.repository_id, e.name.lower()): e for e in Extension.objects.filter(
+            Q(repository__in=list(repos.values())) | Q(installed=True))}
+        creates, updates, fields, seen = [], [], set(), set()
+        for item in found:
+            if not item.repository:
+                continue
+            repo = repos[item.repository.lower()]
+            values = {"entry_point_group": item.group, "entry_point": item.value, "distribution": item.distribution,
+                      "version": item.version, "declared_repository": item.declared_repository, "installed": True}
+            key = (repo.pk, item.extension_name.lower())
+            seen.add(key)
+            extension = existing.get(key)
+            label = f"{repo.full_name}:{item.extension_name}"
+            if extension is None:
+                creates.append(Extension(repository=repo, name=item.extension_name, path=item.path,
+                                         discovered_at=now, **values))
+                report.add("+", "extension", label, f"{item.distribution} {item.version}")
+            elif changed := diff(extension, values):
+                for name, (_old, new) in changed.items():
+                    setattr(extension, name, new)
+                extension.discovered_at = now
+                updates.append(extension)
+                fields.update(changed, {"discovered_at": None})
+                report.add("~", "extension", label, ", ".join(sorted(changed)))
+        for key, extension in existing.items():
+            if key not in seen and extension.installed:
+                extension.installed = False
+                updates.append(extension)
+                fields.add("installed")
+                report.add("-", "extension", f"{extension.repository.full_name}:{extension.name}", "no longer installed")
+        writer.create(Extension, creates)
+        writer.update(Extension, updates, sorted(fields))
+    return report
+
+
+@attr.s(frozen=True)
+class ExpiringItem:
+    """A right or an agreement that ends soon: what it is, whose, and when it ends."""
+
+    kind = attr.ib(type=str)  # "right", "individual", "nda", "entity"
+    holder = attr.ib(type=str)  # GitHub login, or organization slug for entity agreements
+    description = attr.ib(type=str)
+    ends = attr.ib()  # datetime (rights) or date (agreements)
+
+
+def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list[ExpiringItem]:
+    """
+    Rights, agreements and NDAs (and organizations' entity agreements) that end within ``within_days`` of ``at``
+    (default now), and are not revoked. Two queries.
+    """
+    from datetime import timedelta  # pylint: disable=import-outside-toplevel
+
+    from openedx_cc.plugins.ownership.scopes import describe_right  # pylint: disable=import-outside-toplevel
+
+    at = _at(at)
+    horizon = at + timedelta(days=within_days)
+    items = []
+    for right in CommitRight.objects.filter(revoked_at__isnull=True, valid_until__gte=at,
+                                            valid_until__lte=horizon).select_related("committer", "repository",
+                                                                                     "extension"):
+        items.append(ExpiringItem(kind="right", holder=right.committer.github_username,
+                                  description=describe_right(right), ends=right.valid_until))
+    for agreement in Agreement.objects.filter(revoked_at__isnull=True, expires_on__gte=at.date(),
+                                              expires_on__lte=horizon.date()).select_related("committer",
+                                                                                             "organization"):
+        holder = agreement.organization.slug if agreement.kind == "entity" else agreement.committer.github_username
+        items.append(ExpiringItem(kind=agreement.kind, holder=holder,
+                                  description=f"{agreement.get_kind_display()} signed {agreement.signed_on}",
+                                  ends=agreement.expires_on))
+    return sorted(items, key=lambda i: (str(i.ends), i.holder))
+
+
+def committers_with_rights() -> QuerySet:
+    """Active committers who hold at least one right that is not revoked."""
+    return (
+        CoreCommitter.objects.filter(status=CommitterStatus.ACTIVE, rights__revoked_at__isnull=True)
+        .select_related("organization").distinct().order_by("github_key")
+    )
 
 
 # -- events ----------------------------------------------------------------------------------------------------------

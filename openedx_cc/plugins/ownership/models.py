@@ -181,6 +181,16 @@ class Extension(models.Model):
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="extensions")
     name = models.CharField(max_length=200)
     path = models.CharField(max_length=500, help_text=_("Path prefix inside the repository, e.g. xmodule/video/."))
+    # What extension discovery found installed in this service (empty for extensions declared in a roster).
+    entry_point_group = models.CharField(max_length=100, blank=True, default="")
+    entry_point = models.CharField(max_length=300, blank=True, default="", help_text=_("module:attribute"))
+    distribution = models.CharField(max_length=200, blank=True, default="")
+    version = models.CharField(max_length=100, blank=True, default="")
+    declared_repository = models.CharField(
+        max_length=140, blank=True, default="", help_text=_("The repository the distribution names, before aliases.")
+    )
+    installed = models.BooleanField(default=False, help_text=_("Found installed by the last discovery."))
+    discovered_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 

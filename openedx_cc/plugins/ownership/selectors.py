@@ -172,7 +172,8 @@ def get_committer(github_username: str) -> CoreCommitter | None:
 
 class RegistryView:
     """
-    What importers need to know about the registry while validating a file, loaded once (three queries).
+    What importers need to know about the registry while validating a file, loaded once (three queries, and one
+    more for the committers' logins when an importer asks for them).
     """
 
     def __init__(self):
@@ -183,6 +184,7 @@ class RegistryView:
         self._extensions = {
             (repo_key, name.lower()) for repo_key, name in Extension.objects.values_list("repository__key", "name")
         }
+        self._logins = None
 
     def aliases_for(self, _names=None) -> dict[str, str]:
         """The registry's aliases (lower-case key -> current full name)."""
@@ -191,6 +193,12 @@ class RegistryView:
     def organization_slugs(self) -> set[str]:
         """Slugs (lower case) of the organizations already recorded."""
         return self._org_slugs
+
+    def committer_logins(self) -> set[str]:
+        """GitHub logins (lower case) of the committers already recorded (loaded on first use)."""
+        if self._logins is None:
+            self._logins = set(CoreCommitter.objects.values_list("github_key", flat=True))
+        return self._logins
 
     def has_extension(self, repository: str, name: str) -> bool:
         """Whether the registry already defines extension ``name`` in ``repository``."""

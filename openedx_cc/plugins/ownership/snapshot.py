@@ -59,6 +59,7 @@ class CommitterSpec:
     agreements = attr.ib(type=tuple, default=())
     champions = attr.ib(type=tuple, default=())
     rights = attr.ib(type=tuple, default=())
+    keep_status_period = attr.ib(type=bool, default=False)  # the source gives no dates: keep the registry's
 
 
 @attr.s(frozen=True)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from openedx_cc.python_api import import_files
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.plugins.eventlog.models import LoggedEvent
 from openedx_cc.plugins.ownership import api
@@ -62,7 +63,7 @@ def test_the_pilot_roster_imports_cleanly(pilot):
 def test_a_second_run_changes_nothing_writes_nothing_and_emits_nothing(pilot):  # pylint: disable=unused-argument
     before = (history_rows(), LoggedEvent.objects.count())
     with CaptureQueriesContext(connection) as queries:
-        report = api.import_files([str(PILOT_ROSTER)])
+        report = import_files([str(PILOT_ROSTER)])
     assert not report.changed and report.events == 0
     assert (history_rows(), LoggedEvent.objects.count()) == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
@@ -74,7 +75,7 @@ def test_the_first_import_logs_one_ownership_event_per_right(pilot):
 
 
 def test_dry_run_reports_and_writes_nothing(db):  # pylint: disable=unused-argument
-    report = api.import_files([str(PILOT_ROSTER)], dry_run=True)
+    report = import_files([str(PILOT_ROSTER)], dry_run=True)
     assert report.dry_run and report.counts()["+ right"] == 37
     assert CoreCommitter.objects.count() == 0 and history_rows() == 0 and LoggedEvent.objects.count() == 0
 
@@ -110,7 +111,7 @@ def test_toml_rosters_are_read_like_yaml(tmp_path):
         paths = ["openedx/core/djangoapps/content_libraries/"]
         branches = ["master", "release/*"]
         """, "roster.toml")
-    report = api.import_files([path])
+    report = import_files([path])
     assert report.counts()["+ right"] == 2
     result = api.check_ownership("bradenmacdonald", "openedx/openedx-platform",
                                  path="openedx/core/djangoapps/content_libraries/api.py", branch="release/verawood")
@@ -167,7 +168,7 @@ def test_bad_rosters_name_file_line_and_field_and_write_nothing(tmp_path, extra,
         path = write(tmp_path, BASE.replace("    repos: [xblock]\n", extra))
         line = 16
     with pytest.raises(ValidationFailed) as info:
-        api.import_files([path])
+        import_files([path])
     problems = info.value.problems
     assert any(p.field == field and message in p.message and p.line == line and p.file == path
                for p in problems), [str(p) for p in problems]
@@ -178,14 +179,14 @@ def test_every_problem_of_every_file_is_reported_together(tmp_path):
     first = write(tmp_path, BASE + "    colour: red\n", "a.yaml")
     second = write(tmp_path, "format: openedx-cc-roster/v1\ncommitters: [{github: x}]\n", "b.yaml")
     with pytest.raises(ValidationFailed) as info:
-        api.import_files([first, second])
+        import_files([first, second])
     assert {(p.file, p.field) for p in info.value.problems} == {(first, "committers[0].colour"),
                                                                 (second, "committers[0].name")}
 
 
 def test_a_provider_without_entity_agreement_is_reported_not_refused(tmp_path):
     path = write(tmp_path, BASE.replace(", entity_agreement: 2020-06-01", ""))
-    report = api.import_files([path])
+    report = import_files([path])
     assert report.notes == [f"{path}: organization opencraft is an Open edX provider without an entity agreement; "
                             "its Core Committers are not effective until it has one"]
     assert not api.check_ownership("alice", "openedx/xblock").allowed
@@ -194,7 +195,7 @@ def test_a_provider_without_entity_agreement_is_reported_not_refused(tmp_path):
 def test_an_unknown_format_is_refused(tmp_path):
     path = write(tmp_path, "just: a mapping\n")
     with pytest.raises(ValidationFailed, match="cannot tell the format"):
-        api.import_files([path])
+        import_files([path])
 
 
 def test_prune_revokes_what_the_file_no_longer_lists_with_history(tmp_path, pilot):  # pylint: disable=unused-argument
@@ -203,9 +204,9 @@ def test_prune_revokes_what_the_file_no_longer_lists_with_history(tmp_path, pilo
     smaller["committers"] = [c for c in smaller["committers"] if c["github"] != "regisb"]
     smaller["committers"][0]["champions"] = ["Jeremy Bowman"]
     path = write(tmp_path, yaml.safe_dump(smaller))
-    without_prune = api.import_files([path])
+    without_prune = import_files([path])
     assert not [c for c in without_prune.changes if c.action == "-"]
-    report = api.import_files([path], prune=True)
+    report = import_files([path], prune=True)
     assert report.counts() == {"- right": 5, "- champion": 3}  # regisb's two, and one of ziafazal's
     assert CommitRight.objects.count() == rights_before  # nothing deleted
     regisb = CommitRight.objects.filter(committer__github_key="regisb")
@@ -214,13 +215,13 @@ def test_prune_revokes_what_the_file_no_longer_lists_with_history(tmp_path, pilo
     assert not api.check_ownership("regisb", "openedx/edx-toggles").allowed
     assert api.check_ownership("regisb", "openedx/edx-toggles", at=utc(2021, 1, 1)).allowed
     assert not api.check_ownership("ziafazal", "openedx/openedx-platform").allowed  # one champion left
-    assert not api.import_files([path], prune=True).changed
+    assert not import_files([path], prune=True).changed
 
 
 def test_changes_are_attributed_in_the_history(tmp_path, django_user_model):
     operator = django_user_model.objects.create_user("operator")
     path = write(tmp_path, BASE)
-    api.import_files([path], actor=operator)
+    import_files([path], actor=operator)
     history = CommitRight.history.get()
     assert history.history_user == operator and history.history_type == "+"
     assert history.history_change_reason.startswith("cc_import")
@@ -240,7 +241,7 @@ def _roster(count):
 def _import_queries(tmp_path, count, batch):
     path = write(tmp_path, _roster(count), f"r{count}.yaml")
     with CaptureQueriesContext(connection) as queries:
-        api.import_files([path], batch_size=batch)
+        import_files([path], batch_size=batch)
     return len(queries)
 
 

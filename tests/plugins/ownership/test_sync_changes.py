@@ -4,6 +4,7 @@ Changes to what the registry holds, reported by a second import (the first run c
 import pytest
 import yaml
 
+from openedx_cc.python_api import import_files
 from openedx_cc.plugins.ownership import api
 from openedx_cc.plugins.ownership.models import CoreCommitter
 from tests.conftest import PILOT_ROSTER
@@ -17,7 +18,7 @@ def test_changed_fields_are_reported_without_personal_data(tmp_path, pilot):  # 
     roster["organizations"][0]["name"] = "Edly"
     path = tmp_path / "roster.yaml"
     path.write_text(yaml.safe_dump(roster))
-    report = api.import_files([str(path)])
+    report = import_files([str(path)])
     lines = [str(c) for c in report.changes]
     assert "~ organization edly: name Edly by Arbisoft -> Edly" in lines
     assert "~ committer ziafazal: name Zia Fazal -> Zia F., status active -> emeritus, email changed" in lines

@@ -15,9 +15,10 @@ from pydantic import field_validator
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
 from openedx_cc.lib.importing import email_address, github_login, problems_from_pydantic, raise_if, to_date
-from openedx_cc.lib.repositories import configured_aliases, parse_repository_name, resolve_repository_name
+from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.sourcemap import load_document
 from openedx_cc.lib.timeutil import start_of_day
+from openedx_cc.plugins.ownership.importers.common import NameResolver
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern, normalize_path, scope_key
 from openedx_cc.plugins.ownership.snapshot import (
     AgreementSpec,
@@ -238,8 +239,8 @@ class _Resolver:
         self.sourcemap = sourcemap
         self.registry = registry
         self.problems: list[Problem] = []
-        self.aliases = configured_aliases()
         self.file_aliases: dict[str, str] = {}
+        self._resolver = None  # made once the file's aliases are known
 
     def problem(self, loc: tuple, message: str):
         self.problems.append(
@@ -247,16 +248,12 @@ class _Resolver:
         )
 
     def resolve(self, name: str, loc: tuple) -> str | None:
-        registry_aliases = dict(self.registry.aliases_for([name]) if self.registry else {})
-        registry_aliases.update(self.file_aliases)
-        try:
-            resolved, _ = resolve_repository_name(
-                name, allow_owner_pattern=True, registry_aliases=registry_aliases, aliases=self.aliases
-            )
-        except InvalidValue as exc:
-            self.problem(loc, str(exc))
-            return None
-        return resolved.full_name
+        if self._resolver is None:
+            self._resolver = NameResolver(self.registry, self.file_aliases)
+        resolved, error = self._resolver.resolve(name)
+        if error:
+            self.problem(loc, error)
+        return resolved
 
     def snapshot(self) -> RegistrySnapshot:
         repositories = self._repositories()

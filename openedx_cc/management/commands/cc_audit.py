@@ -1,0 +1,41 @@
+"""
+``manage.py cc_audit [--days N] [--json]``: the staleness audit of the registry -- installed extensions whose
+repository has no effective Core Committer; rights, agreements and NDAs expiring within N days (default 30); Core
+Committers who lost effectiveness, and why; missing champions; repository names that only resolve through an
+alias; catalog owners that disagree with the recorded Core Committers.
+
+Exits with status 1 when anything needs action, so it can run as a scheduled job.
+"""
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from openedx_cc.python_api import audit
+
+
+class Command(BaseCommand):
+    """Report what keeps the Core Committer registry from being current."""
+
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=30, help="report expiries within this many days (default 30)")
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args, **options):
+        if options["days"] < 0:
+            self.stderr.write("--days must not be negative")
+            sys.exit(2)
+        report = audit(days=options["days"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), indent=2))
+        else:
+            for name, section in report.as_dict()["sections"].items():
+                findings = section["findings"]
+                self.stdout.write(f"{section['title']} ({len(findings)})")
+                for finding in findings:
+                    self.stdout.write(f"  - {finding['subject']}: {finding['message']}")
+            self.stdout.write("needs action" if report.needs_action else "nothing needs action")
+        if report.needs_action:
+            sys.exit(1)
