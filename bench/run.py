@@ -17,6 +17,8 @@ Each database runs in its own process (Django settings are per process) on a fre
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
 * **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
   no-change re-import, which must write nothing.
+* **people.yaml and catalog-info import** -- a 5,000-person people.yaml (with history) and 300 catalog-info.yaml
+  files in one ``cc_import``: the same figures.
 """
 import argparse
 import os
@@ -134,8 +136,8 @@ def bench_import(count, repositories):
     from django.db import connection  # pylint: disable=import-outside-toplevel
     from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
 
-    from openedx_cc.plugins.ownership.api import import_files  # pylint: disable=import-outside-toplevel
-    from openedx_cc.plugins.ownership.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+    from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
+    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
         handle.write(_roster(count, repositories))
@@ -158,6 +160,57 @@ def bench_import(count, repositories):
         os.unlink(path)
 
 
+def _people_and_catalog(directory: Path, count: int, catalogs: int, repositories: int):
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    orgs = {f"Org{i}": {"name": f"Organization {i}", "agreement": "institution" if i % 2 == 0 else "none",
+                        "contractor": i % 3 == 0} for i in range(50)}
+    people = {}
+    for i in range(count):
+        person = {"name": f"People User {i}", "email": f"people-user-{i}@example.org",
+                  "agreement": "institution" if i % 4 == 0 else "individual", "institution": f"Org{i % 50}",
+                  "committer": {"repos": [f"openedx/repo-{(i * 11 + k) % repositories}" for k in range(2)],
+                                "champions": ["nedbat", "feanil"]}}
+        if i % 4 == 0:
+            person["institution"] = f"Org{(i // 4 % 25) * 2}"  # an institution with an entity agreement
+        if i % 5 == 0:
+            person["before"] = {"2022-01-01": {"committer": {"repos": [f"openedx/repo-{i % repositories}"]}},
+                                "2021-01-01": {"committer": False, "agreement": "none"}}
+        people[f"people-user-{i}"] = person
+    (directory / "orgs.yaml").write_text(yaml.safe_dump(orgs))
+    (directory / "people.yaml").write_text(yaml.safe_dump(people, sort_keys=False))
+    catalog = directory / "catalog"
+    catalog.mkdir()
+    for i in range(catalogs):
+        (catalog / f"repo-{i}__catalog-info.yaml").write_text(yaml.safe_dump({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": f"repo-{i}", "annotations": {"openedx.org/arch-interest-groups": "feanil"}},
+            "spec": {"owner": f"group:committers-repo-{i}", "type": "library", "lifecycle": "production"},
+        }))
+    return [str(directory / "people.yaml"), str(catalog)]
+
+
+def bench_people_catalog(count, catalogs, repositories):
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+
+    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+    from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
+
+    with tempfile.TemporaryDirectory() as directory:
+        paths = _people_and_catalog(Path(directory), count, catalogs, repositories)
+        for label in ("first import", "no-change re-import"):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                report = import_files(paths)
+                elapsed = time.perf_counter() - start
+            writes = sum(1 for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"})
+            batches = -(-count // DEFAULT_BATCH_SIZE)
+            print(f"  people.yaml ({count} people) + {catalogs} catalog-info.yaml: {label}: {elapsed:.2f} s, "
+                  f"{len(queries)} queries ({len(queries) / batches:.1f} per batch of {DEFAULT_BATCH_SIZE}), "
+                  f"{writes} writes, {len(report.changes)} changes")
+
+
 def child(db, quick):
     _setup(db)
     from django.db import connection  # pylint: disable=import-outside-toplevel
@@ -174,6 +227,7 @@ def child(db, quick):
     deployments.bench_ingestion(rounds=2 if quick else 5)
     deployments.bench_publishing()
     bench_import(500 if quick else 5_000, sizes["repositories"])
+    bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
     return 0 if disagreements == 0 else 1
 
 

@@ -449,11 +449,10 @@ def import_snapshot(
     """
     kwargs = {"batch_size": batch_size} if batch_size else {}
     with transaction.atomic():
-        report, right_changes = run_sync(
-            snapshot, prune=prune, dry_run=dry_run, actor=actor, progress=progress, reason=reason, **kwargs
+        report = run_sync(
+            snapshot, prune=prune, dry_run=dry_run, actor=actor, progress=progress, reason=reason,
+            on_rights_changed=lambda changes: len(_emit_ownership_events(changes)), **kwargs
         )
-        if not dry_run:
-            report.events = len(_emit_ownership_events(right_changes))
     return report
 
 

@@ -58,7 +58,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
     """
 
     def __init__(self, snapshot: RegistrySnapshot, *, prune: bool, dry_run: bool, actor, batch_size: int,
-                 progress: Callable[[int, int], None] | None, reason: str):
+                 progress: Callable[[int, int], None] | None, reason: str, on_rights_changed=None):
         self.snapshot = snapshot
         self.prune = prune
         self.dry_run = dry_run
@@ -72,6 +72,13 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         self.extensions: dict[tuple[str, str], Extension] = {}
         self.right_changes: list[RightChange] = []
         self.listed_keys: set[str] = set()
+        self.on_rights_changed = on_rights_changed
+
+    def flush_right_changes(self):
+        """Hand the right changes of the batch just written to ``on_rights_changed`` (the ownership events)."""
+        if self.on_rights_changed and self.right_changes and not self.dry_run:
+            self.report.events += self.on_rights_changed(self.right_changes)
+        self.right_changes = []
 
     def change(self, action: str, kind: str, label: str, text: str = ""):
         self.report.add(action, kind, label, text)
@@ -195,6 +202,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         total = len(specs)
         for done, batch in enumerate(chunks(specs, self.batch_size), start=1):
             self._committer_batch(batch)
+            self.flush_right_changes()
             if self.progress:
                 self.progress(min(done * self.batch_size, total), total)
 
@@ -276,6 +284,7 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
                 champion_plan.end(row)
             right_plan.apply()
             champion_plan.apply()
+            self.flush_right_changes()
 
     # -- program ---------------------------------------------------------------------------------------------------
 
@@ -410,33 +419,58 @@ class _RightPlan:
         return repo, row.scope_key
 
     def diff(self, committer, specs, rows, *, prune):
-        by_identity = {self.identity_of_row(row): row for row in rows}
-        seen = set()
+        """
+        Match the specs to the rights held, by scope. A source with history (people.yaml) can give one scope several
+        periods: within a scope, a spec matches the right with the same start first, then the remaining rights in
+        order of their start.
+        """
+        held: dict[tuple, list] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: (r.valid_from is not None, r.valid_from or r.created, r.pk)):
+            held[self.identity_of_row(row)].append(row)
+        wanted: dict[tuple, list] = defaultdict(list)
         for spec in specs:
-            repo_key = spec.repository.lower()
-            identity = (repo_key, scope_key(paths=spec.paths, extension_name=spec.extension, branches=spec.branches))
-            seen.add(identity)
-            values = {"valid_from": spec.valid_from, "valid_until": spec.valid_until}
-            label = f"{committer.github_username} on " + describe_scope(
-                repository=spec.repository, paths=spec.paths, extension_name=spec.extension, branches=spec.branches
-            )
-            row = by_identity.get(identity)
-            if row is None:
-                row = self._new_right(committer, spec, identity[1])
-                self.creates.append(row)
-                self.changed_ids.append((row, "granted"))
-                self.sync.change("+", "right", label, _validity(spec.valid_from, spec.valid_until))
-            elif changed := diff(row, values):
-                for name, (_old, new) in changed.items():
-                    setattr(row, name, new)
-                self.updates.append(row)
-                self.fields.update(changed)
-                self.changed_ids.append((row, "changed"))
-                self.sync.change("~", "right", label, details(changed))
-        if prune:
-            for identity, row in by_identity.items():
-                if identity not in seen:
+            identity = (spec.repository.lower(),
+                        scope_key(paths=spec.paths, extension_name=spec.extension, branches=spec.branches))
+            wanted[identity].append(spec)
+        for identity, scope_specs in wanted.items():
+            available = list(held.get(identity, ()))
+            pairs = []
+            for spec in scope_specs:
+                same_start = next((r for r in available if r.valid_from == spec.valid_from), None)
+                if same_start is not None:
+                    available.remove(same_start)
+                pairs.append([spec, same_start])
+            for pair in pairs:
+                if pair[1] is None and available:
+                    pair[1] = available.pop(0)
+            for spec, row in pairs:
+                self._apply(committer, identity, spec, row)
+            if prune:
+                for row in available:
                     self.revoke(row, committer)
+        if prune:
+            for identity, rows_held in held.items():
+                if identity not in wanted:
+                    for row in rows_held:
+                        self.revoke(row, committer)
+
+    def _apply(self, committer, identity, spec, row):
+        values = {"valid_from": spec.valid_from, "valid_until": spec.valid_until}
+        label = f"{committer.github_username} on " + describe_scope(
+            repository=spec.repository, paths=spec.paths, extension_name=spec.extension, branches=spec.branches
+        )
+        if row is None:
+            row = self._new_right(committer, spec, identity[1])
+            self.creates.append(row)
+            self.changed_ids.append((row, "granted"))
+            self.sync.change("+", "right", label, _validity(spec.valid_from, spec.valid_until))
+        elif changed := diff(row, values):
+            for name, (_old, new) in changed.items():
+                setattr(row, name, new)
+            self.updates.append(row)
+            self.fields.update(changed)
+            self.changed_ids.append((row, "changed"))
+            self.sync.change("~", "right", label, details(changed))
 
     def _new_right(self, committer, spec, key) -> CommitRight:
         repo_key = spec.repository.lower()
@@ -487,16 +521,18 @@ def _validity(start, end) -> str:
 
 
 def run_sync(snapshot: RegistrySnapshot, *, prune: bool = False, dry_run: bool = False, actor=None,
-             batch_size: int = DEFAULT_BATCH_SIZE, progress=None, reason: str = "") -> tuple[SyncReport, list]:
+             batch_size: int = DEFAULT_BATCH_SIZE, progress=None, reason: str = "",
+             on_rights_changed=None) -> SyncReport:
     """
-    Apply ``snapshot`` inside the caller's transaction. Returns the report and the right changes (for events).
+    Apply ``snapshot`` inside the caller's transaction. After each batch, the rights it granted, changed or revoked
+    go to ``on_rights_changed`` (which returns how many events it logged), so that every batch costs the same.
     """
     sync = _Sync(snapshot, prune=prune, dry_run=dry_run, actor=actor, batch_size=batch_size, progress=progress,
-                 reason=reason or f"import {snapshot.source}")
+                 reason=reason or f"import {snapshot.source}", on_rights_changed=on_rights_changed)
     sync.sync_organizations()
     sync.sync_repositories()
+    sync.sync_phases()  # before the committers: their events say whether they are effective under the new policy
     sync.sync_committers()
     if prune:
         sync.prune_unlisted()
-    sync.sync_phases()
-    return sync.report, sync.right_changes
+    return sync.report

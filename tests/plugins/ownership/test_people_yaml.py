@@ -122,3 +122,15 @@ def test_robots_are_skipped_and_reported(tmp_path):
 def test_an_orgs_yaml_alone_is_refused(tmp_path):
     with pytest.raises(ValidationFailed, match="read with the people.yaml beside it"):
         import_files([str(ORGS)])
+
+
+def test_one_scope_over_several_periods_stays_idempotent(tmp_path):
+    path = _people(tmp_path, "alice:\n  name: Alice\n  agreement: individual\n  committer: {repos: [openedx/x]}\n"
+                             "  before:\n    2022-01-01: {committer: false}\n"
+                             "    2021-01-01: {committer: {repos: [openedx/x]}}\n"
+                             "    2020-01-01: {committer: false}\n")
+    import_files([path])
+    assert rights_of("alice") == [("openedx/x", (), utc(2020, 1, 1), utc(2021, 1, 1)),
+                                  ("openedx/x", (), utc(2022, 1, 1), None)]
+    assert not import_files([path]).changed
+    assert not import_files([path], prune=True).changed
