@@ -768,7 +768,7 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
                                                                                              "organization"):
         holder = agreement.organization.slug if agreement.kind == "entity" else agreement.committer.github_username
         items.append(ExpiringItem(kind=agreement.kind, holder=holder,
-                                  description=f"{agreement.get_kind_display()} signed {agreement.signed_on}",
+                                  description=f"signed {agreement.signed_on}",
                                   ends=agreement.expires_on))
     return sorted(items, key=lambda i: (str(i.ends), i.holder))
 
