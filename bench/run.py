@@ -15,6 +15,8 @@ Each database runs in its own process (Django settings are per process) on a fre
 * **deployments** -- a release deploy of 1,000 changes (300 by CCs of the registry): ``record_deployment`` against
   ``bulk_create`` of the same rows alone, and its 300 events published to Redis through openedx-cc against the
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
+* **metrics** -- the metrics computation over 100,000 recorded stays of changes, beside a hand-written SQL
+  aggregation of the headline change failure rates (``bench/metrics.py``); recorded, no target.
 * **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
   no-change re-import, which must write nothing.
 * **people.yaml and catalog-info import** -- a 5,000-person people.yaml (with history) and 300 catalog-info.yaml
@@ -226,6 +228,9 @@ def child(db, quick):
 
     deployments.bench_ingestion(rounds=2 if quick else 5)
     deployments.bench_publishing()
+    from bench import metrics  # pylint: disable=import-outside-toplevel
+
+    metrics.bench(rounds=2 if quick else 5)
     bench_import(500 if quick else 5_000, sizes["repositories"])
     bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
     return 0 if disagreements == 0 else 1

@@ -109,6 +109,9 @@ else:
 # The shared secret of signed deployment reports; the demo generates one (.demo/webhook-secret).
 OPENEDX_CC_WEBHOOK_SECRET = os.environ.get("OPENEDX_CC_WEBHOOK_SECRET") or None
 
+# Site operators who receive openedx-cc notifications (comma-separated in the environment).
+OPENEDX_CC_OPERATOR_EMAILS = [e for e in os.environ.get("OPENEDX_CC_OPERATOR_EMAILS", "").split(",") if e.strip()]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,6 +20,22 @@ _RECEIVERS = [
         "signal_path": "django.db.models.signals.post_migrate",
         "dispatch_uid": "openedx_cc.receivers.ensure_toggles_exist",
     },
+    # The notifications applet subscribes to the set's own events, as any other plugin would.
+    {
+        "receiver_func_name": "notify_change_reverted",
+        "signal_path": "openedx_cc.events.signals.CC_CHANGE_REVERTED",
+        "dispatch_uid": "openedx_cc.receivers.notify_change_reverted",
+    },
+    {
+        "receiver_func_name": "notify_change_deployed",
+        "signal_path": "openedx_cc.events.signals.CC_CHANGE_DEPLOYED",
+        "dispatch_uid": "openedx_cc.receivers.notify_change_deployed",
+    },
+    {
+        "receiver_func_name": "notify_ownership_changed",
+        "signal_path": "openedx_cc.events.signals.CC_OWNERSHIP_CHANGED",
+        "dispatch_uid": "openedx_cc.receivers.notify_ownership_changed",
+    },
 ]
 
 

@@ -7,6 +7,8 @@ Import models from an applet's ``api`` module, never from here.
 from openedx_cc.plugins.catalog.models import CatalogEntry  # noqa: F401
 from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence  # noqa: F401
 from openedx_cc.plugins.eventlog.models import LoggedEvent  # noqa: F401
+from openedx_cc.plugins.metrics.models import MetricsDashboard  # noqa: F401
+from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference  # noqa: F401
 from openedx_cc.plugins.ownership.models import (  # noqa: F401
     Agreement,
     Champion,

@@ -12,6 +12,8 @@ from openedx_cc.plugins.deployments.api import RecordResult, record_deployment, 
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
+from openedx_cc.plugins.notifications.api import notify_expiries, retry_notifications
+from openedx_cc.plugins.notifications.toggles import NOTIFY
 from openedx_cc.plugins.ownership.api import (
     OwnershipCheck,
     PolicyData,
@@ -49,6 +51,8 @@ __all__ = [
     "policy_in_force",
     "record_deployment",
     "record_discovery",
+    "notify_expiries",
+    "retry_notifications",
     "recording_allowed",
     "replay_events",
     "resolve_repository",
@@ -63,4 +67,4 @@ def all_toggles():
     """
     Every switch of the set (contract section 3), in the contract's order.
     """
-    return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS]
+    return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS, NOTIFY]

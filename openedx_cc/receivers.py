@@ -21,3 +21,24 @@ def ensure_toggles_exist(sender, app_config=None, using="default", **kwargs):  #
         _switch, created = Switch.objects.using(using).get_or_create(name=toggle.name, defaults={"active": False})
         if created:
             log.info("Created the waffle switch %s (off)", toggle.name)
+
+
+def notify_change_reverted(signal, sender, **kwargs):
+    """CC_CHANGE_REVERTED -> the notifications applet."""
+    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+
+    handlers.on_change_reverted(signal, sender, **kwargs)
+
+
+def notify_change_deployed(signal, sender, **kwargs):
+    """CC_CHANGE_DEPLOYED -> the notifications applet."""
+    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+
+    handlers.on_change_deployed(signal, sender, **kwargs)
+
+
+def notify_ownership_changed(signal, sender, **kwargs):
+    """CC_OWNERSHIP_CHANGED -> the notifications applet."""
+    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+
+    handlers.on_ownership_changed(signal, sender, **kwargs)

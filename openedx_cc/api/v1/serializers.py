@@ -266,3 +266,14 @@ class DeploymentSerializer(serializers.Serializer):  # pylint: disable=abstract-
         login = self.context.get("only_login")
         changes = [c for c in obj.changes.all() if login is None or c.core_committer.lower() == login.lower()]
         return DeploymentChangeSerializer(changes, many=True).data
+
+
+class MetricsQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Query parameters of ``GET metrics/`` (for the schema; the metrics API validates them)."""
+
+    since = serializers.CharField(required=False, help_text="ISO 8601 datetime with time zone: deployed at or after.")
+    until = serializers.CharField(required=False, help_text="ISO 8601 datetime with time zone: deployed before.")
+    user = serializers.CharField(required=False, help_text="GitHub login of a Core Committer.")
+    repository = serializers.CharField(required=False, help_text="owner/name (aliases are followed).")
+    environment = serializers.CharField(required=False)
+    release = serializers.CharField(required=False)

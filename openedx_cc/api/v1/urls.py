@@ -18,6 +18,7 @@ urlpatterns = [
     path("deployments/", views.DeploymentListView.as_view(), name="deployment-list"),
     re_path(r"^deployments/(?P<deployment_id>[^/]+)/$", views.DeploymentDetailView.as_view(),
             name="deployment-detail"),
+    path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension-list"),
     path("audit/", views.AuditView.as_view(), name="audit"),
     path("schema/", views.SchemaView.as_view(), name="schema"),

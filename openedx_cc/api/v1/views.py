@@ -18,6 +18,7 @@ from openedx_cc import __version__
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.deployments import api as deployments_api
+from openedx_cc.plugins.metrics import api as metrics_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
 from .base import CCPagination, CCViewMixin
@@ -29,6 +30,7 @@ from .serializers import (
     CommitterSerializer,
     DeploymentSerializer,
     InstalledExtensionSerializer,
+    MetricsQuerySerializer,
     OwnershipCheckQuerySerializer,
     OwnershipCheckSerializer,
     RepositorySerializer,
@@ -257,6 +259,32 @@ class AuditView(CCViewMixin, APIView):
         query = AuditQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(catalog_api.audit(days=query.validated_data["days"]).as_dict())
+
+
+@extend_schema(
+    parameters=[MetricsQuerySerializer],
+    responses={200: dict},
+    summary="Change-failure metrics of CC changes and of all changes, for a window and filters",
+)
+class MetricsView(CCViewMixin, APIView):
+    """
+    How changes fare once deployed: deployed, reverted, rolled back, change failure rate and time to revert, for CC
+    changes and for all changes, overall and by Core Committer, repository, environment, release and month.
+    A Core Committer who is not staff sees the figures of their own changes only.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        params = {key: request.query_params.get(key) for key in request.query_params}
+        if not is_staff(request.user):
+            login = ownership_api.committer_login_for_user(request.user)
+            if login is None:
+                raise PermissionDenied("Only staff and Core Committers (linked to this account) see metrics.")
+            if params.get("user") and params["user"].lower() != login.lower():
+                raise PermissionDenied("A Core Committer sees the figures of their own changes only.")
+            params["user"] = login
+        return Response(metrics_api.compute_metrics(**params))
 
 
 _SCHEMA_SETTINGS = {

@@ -11,7 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from openedx_cc.python_api import audit
+from openedx_cc.python_api import audit, notify_expiries
 
 
 class Command(BaseCommand):
@@ -22,12 +22,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=30, help="report expiries within this many days (default 30)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument("--notify", action="store_true",
+                            help="email the expiries to the Core Committers and the operators (once each; "
+                                 "needs the openedx_cc.notify switch)")
 
     def handle(self, *args, **options):
         if options["days"] < 0:
             self.stderr.write("--days must not be negative")
             sys.exit(2)
         report = audit(days=options["days"])
+        if options["notify"]:
+            sent = notify_expiries(report.expiring_items)
+            self.stderr.write(f"{len(sent)} expiry notification(s) queued.")
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2))
         else:

@@ -180,6 +180,7 @@ class AuditReport:
     generated_at = attr.ib(type=datetime)
     days = attr.ib(type=int)
     findings = attr.ib(type=tuple)
+    expiring_items = attr.ib(type=tuple, default=())  # the ExpiringItem objects behind the "expiring" section
 
     @property
     def needs_action(self) -> bool:
@@ -225,7 +226,8 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
             findings.append(Finding("unowned_extensions", extension.repository.full_name,
                                     f"{extension.name} ({extension.distribution} {extension.version}) is installed "
                                     f"and {extension.repository.full_name} has no effective Core Committer"))
-    for item in ownership_api.expiring_items(within_days=days, at=at):
+    expiring = ownership_api.expiring_items(within_days=days, at=at)
+    for item in expiring:
         label = {"right": "right", "individual": "individual agreement", "nda": "NDA",
                  "entity": "entity agreement"}[item.kind]
         when = item.ends.date() if isinstance(item.ends, datetime) else item.ends
@@ -265,5 +267,5 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
         elif not entry.owner:
             findings.append(Finding("catalog_owners", entry.repository, "the catalog-info names no owner"))
     ordered = sorted(findings, key=lambda f: (list(SECTIONS).index(f.section), f.subject.lower(), f.message))
-    return AuditReport(generated_at=at, days=days, findings=tuple(ordered))
+    return AuditReport(generated_at=at, days=days, findings=tuple(ordered), expiring_items=tuple(expiring))
 

@@ -27,7 +27,14 @@ from openedx_cc.events import (
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.toggles import is_enabled
-from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, DeploymentKind, Presence
+from openedx_cc.plugins.deployments.models import (
+    Change,
+    DeployedChange,
+    Deployment,
+    DeploymentKind,
+    DeploymentSpan,
+    Presence,
+)
 from openedx_cc.plugins.deployments.report import MAX_REPORT_BYTES, Report, parse_report
 from openedx_cc.plugins.deployments.reverts import Reference, detect_revert, sha_matches
 from openedx_cc.plugins.deployments.toggles import recording_enabled
@@ -38,6 +45,7 @@ __all__ = [
     "Change",
     "Deployment",
     "DeploymentKind",
+    "DeploymentSpan",
     "SIGNATURE_HEADER",
     "recording_allowed",
     "MAX_REPORT_BYTES",
@@ -172,6 +180,9 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         self.events: list[eventlog_api.PendingEvent] = []
         self.removed: list[dict] = []
         self.touched: set[int] = set()
+        self.open_spans: dict[int, DeploymentSpan] = {}  # change id -> its open stay in this environment
+        self.new_spans: list[DeploymentSpan] = []
+        self.closed_spans: list[DeploymentSpan] = []
 
     # -- steps -----------------------------------------------------------------------------------------------------
 
@@ -429,6 +440,9 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         for presence in Presence.objects.filter(environment=self.data.environment,
                                                 change_id__in=wanted).select_related("deployed_by"):
             self.presences[presence.change_id] = presence
+        for span in DeploymentSpan.objects.filter(environment=self.data.environment, change_id__in=list(self.by_id),
+                                                  removed_at__isnull=True):
+            self.open_spans[span.change_id] = span
 
     # -- the state machine of presence -------------------------------------------------------------------------------
 
@@ -446,6 +460,14 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         presence.removed_kind = ""
         presence.removed_by_change = None
         self.touched.add(change.id)
+        span = DeploymentSpan(
+            change=change, environment=self.data.environment, deployed_by=self.deployment,
+            deployed_at=self.deployment.deployed_at, release=self.deployment.release,
+            repository_key=change.repository_key, is_cc_change=change.is_cc_change,
+            core_committer=change.core_committer,
+        )
+        self.open_spans[change.id] = span
+        self.new_spans.append(span)
         if change.is_cc_change:
             self.events.append(eventlog_api.PendingEvent(
                 signal=CC_CHANGE_DEPLOYED,
@@ -467,6 +489,14 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         presence.removed_kind = kind
         presence.removed_by_change = by_change
         self.touched.add(change.id)
+        span = self.open_spans.pop(change.id, None)
+        if span is not None:
+            span.removed_by = self.deployment
+            span.removed_at = self.deployment.deployed_at
+            span.removed_kind = kind
+            span.seconds_to_removal = max(0, int((span.removed_at - span.deployed_at).total_seconds()))
+            if span.pk is not None:
+                self.closed_spans.append(span)
         self.removed.append({"repository": change.repository, "pr_number": change.pr_number, "kind": kind,
                              "by": f"{by_change.repository}#{by_change.pr_number}" if by_change else
                              self.deployment.report_id})
@@ -500,6 +530,11 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         if old:
             Presence.objects.bulk_update(
                 old, ["present", "deployed_by", "removed_by", "removed_kind", "removed_by_change"]
+            )
+        DeploymentSpan.objects.bulk_create(self.new_spans)
+        if self.closed_spans:
+            DeploymentSpan.objects.bulk_update(
+                self.closed_spans, ["removed_by", "removed_at", "removed_kind", "seconds_to_removal"]
             )
 
     def _answer(self, logged) -> dict:

@@ -119,3 +119,37 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.change} in {self.environment}: {'present' if self.present else 'removed'}"
+
+
+class DeploymentSpan(models.Model):
+    """
+    One stay of a change in an environment: from the deployment that brought it to the one that removed it (by a
+    revert or a rollback), if any. What the change-failure metrics count; denormalized for aggregation.
+
+    .. no_pii: Deployment facts and GitHub logins.
+    """
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="spans")
+    environment = models.CharField(max_length=100)
+    deployed_by = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
+    deployed_at = models.DateTimeField()
+    release = models.CharField(max_length=255, blank=True, default="")
+    repository_key = models.CharField(max_length=140)
+    is_cc_change = models.BooleanField(default=False)
+    core_committer = models.CharField(max_length=39, blank=True, default="")
+    removed_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_kind = models.CharField(max_length=16, blank=True, default="")
+    seconds_to_removal = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["deployed_at"], name="occ_span_deployed_at"),
+            models.Index(fields=["environment", "deployed_at"], name="occ_span_env_deployed_at"),
+            models.Index(fields=["core_committer", "deployed_at"], name="occ_span_cc_deployed_at"),
+            models.Index(fields=["repository_key", "deployed_at"], name="occ_span_repo_deployed_at"),
+            models.Index(fields=["change", "environment", "removed_at"], name="occ_span_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.change} in {self.environment} from {self.deployed_at:%Y-%m-%d}"

@@ -115,7 +115,11 @@ __all__ = [
     "DiscoveredExtension",
     "ExpiringItem",
     "ScopeQuestion",
+    "Contact",
+    "RegistrySummary",
     "committers_with_rights",
+    "registry_summary",
+    "contacts_for",
     "expiring_items",
     "record_discovered_extensions",
     "committer_login_for_user",
@@ -771,6 +775,85 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
                                   description=f"signed {agreement.signed_on}",
                                   ends=agreement.expires_on))
     return sorted(items, key=lambda i: (str(i.ends), i.holder))
+
+
+@attr.s(frozen=True)
+class Contact:
+    """How to reach a Core Committer and their champions (emails are personal data: for notifications only)."""
+
+    github_username = attr.ib(type=str)
+    name = attr.ib(type=str)
+    email = attr.ib(type=str, default="")
+    champions = attr.ib(type=tuple, default=())  # (name, email) of the current champions with an email
+
+
+def contacts_for(logins, at: datetime | None = None) -> dict[str, Contact]:
+    """
+    ``{login in lower case: Contact}`` for the registered committers among ``logins``. Two queries.
+    """
+    at = _at(at)
+    keys = sorted({login.lower() for login in logins if login})
+    committers = {c.id: c for c in CoreCommitter.objects.filter(github_key__in=keys)}
+    champions = defaultdict(list)
+    for committer_id, name, email, start, end in Champion.objects.filter(committer_id__in=list(committers)).values_list(
+        "committer_id", "name", "email", "valid_from", "valid_until"
+    ):
+        if email and (start is None or start <= at) and (end is None or at < end):
+            champions[committer_id].append((name, email))
+    return {
+        c.github_key: Contact(github_username=c.github_username, name=c.name, email=c.email,
+                              champions=tuple(champions.get(c.id, ())))
+        for c in committers.values()
+    }
+
+
+@attr.s(frozen=True)
+class RegistrySummary:
+    """The registry at a glance, for the operators' dashboard."""
+
+    by_status = attr.ib(type=tuple)  # (status, count)
+    by_organization = attr.ib(type=tuple)  # (organization name, count), committers without one as ""
+    committers = attr.ib(type=int)
+    effective = attr.ib(type=int)  # committers in good standing with at least one valid right
+    repositories = attr.ib(type=int)
+    without_effective = attr.ib(type=tuple)  # full names of repositories no effective CC covers (first ``limit``)
+    without_effective_count = attr.ib(type=int)
+    expiring = attr.ib(type=tuple)  # ExpiringItem
+
+
+def registry_summary(*, at: datetime | None = None, within_days: int = 30, limit: int = 50) -> RegistrySummary:
+    """
+    Counts of committers by status and organization, how many are effective, the repositories without an
+    effective Core Committer, and what expires within ``within_days``. A fixed number of queries.
+    """
+    from django.db.models import Count  # pylint: disable=import-outside-toplevel
+
+    at = _at(at)
+    by_status = tuple(CoreCommitter.objects.order_by("status").values_list("status").annotate(n=Count("id")))
+    by_org = tuple(
+        (name or "", n) for name, n in CoreCommitter.objects.order_by("organization__name")
+        .values_list("organization__name").annotate(n=Count("id"))
+    )
+    committers = list(committers_with_rights())
+    states = committer_states(committers, at)
+    good = [c.id for c in committers if states[c.id].in_good_standing]
+    valid_now = (Q(valid_from__isnull=True) | Q(valid_from__lte=at)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gt=at)) & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
+    valid = CommitRight.objects.filter(valid_now, committer_id__in=good)
+    covered_ids = set(valid.exclude(repository__isnull=True).values_list("repository_id", flat=True))
+    covered_owners = set(valid.filter(repository__isnull=True).values_list("owner", flat=True))
+    effective = valid.values("committer_id").distinct().count()
+    uncovered = Repository.objects.exclude(id__in=covered_ids).exclude(owner__in=covered_owners).order_by("key")
+    return RegistrySummary(
+        by_status=by_status,
+        by_organization=by_org,
+        committers=sum(n for _s, n in by_status),
+        effective=effective,
+        repositories=Repository.objects.count(),
+        without_effective=tuple(uncovered.values_list("full_name", flat=True)[:limit]),
+        without_effective_count=uncovered.count(),
+        expiring=tuple(expiring_items(within_days=within_days, at=at)),
+    )
 
 
 def committers_with_rights() -> QuerySet:

@@ -104,3 +104,21 @@ def test_the_audit_endpoint_is_for_staff(stale, api_client, staff_user, plain_us
     assert [f["subject"] for f in body["sections"]["expiring"]["findings"]] == ["regisb", "symbolist"]
     bad = api_client.get("/api/cc/v1/audit/", {"days": "soon"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "days"
+
+
+def test_expiries_are_mailed_to_the_cc_and_the_operators_once(stale, settings, events_on):  # pylint: disable=unused-argument
+    from django.core import mail  # pylint: disable=import-outside-toplevel
+    from edx_toggles.toggles.testutils import override_waffle_switch  # pylint: disable=import-outside-toplevel
+
+    from openedx_cc.plugins.notifications.toggles import NOTIFY  # pylint: disable=import-outside-toplevel
+
+    settings.OPENEDX_CC_OPERATOR_EMAILS = ["ops@example.org"]
+    CoreCommitter.objects.filter(github_key="regisb").update(email="regis@example.org")
+    mail.outbox.clear()
+    with freeze_time(stale), override_waffle_switch(NOTIFY, True):
+        for _ in range(2):
+            with pytest.raises(SystemExit):
+                call_command("cc_audit", "--notify")
+    assert sorted(m.to[0] for m in mail.outbox) == ["ops@example.org", "ops@example.org", "regis@example.org"]
+    assert {m.subject for m in mail.outbox} == {"[openedx-cc] Expiring soon for regisb: ends on 2026-12-05 12:00 UTC",
+                                                "[openedx-cc] Expiring soon for symbolist: ends on 2026-12-15"}

@@ -1,0 +1,72 @@
+"""
+The operators' dashboard, a page of the Django admin: the registry at a glance and the change-failure metrics as
+charts over time, rendered on the server.
+"""
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openedx_cc.lib.errors import ValidationFailed
+from openedx_cc.plugins.metrics import charts
+from openedx_cc.plugins.metrics.api import compute_metrics
+from openedx_cc.plugins.metrics.models import MetricsDashboard
+from openedx_cc.plugins.ownership import api as ownership_api
+
+def dashboard_context(params) -> dict:
+    """Everything the dashboard shows, for the given metrics filters (invalid ones are reported, not fatal)."""
+    errors = []
+    wanted = {k: v for k, v in params.items() if k in {"since", "until", "environment", "release", "repository"} and v}
+    try:
+        metrics = compute_metrics(**wanted)
+    except ValidationFailed as exc:
+        errors = exc.problems
+        wanted = {}
+        metrics = compute_metrics()
+    summary = ownership_api.registry_summary()
+    months = [row["month"] for row in metrics["by_month"]]
+    cfr = charts.line_chart(
+        "cfr-by-month", _("Change failure rate by month"), months,
+        {"CC changes": [row["cc_changes"]["change_failure_rate"] for row in metrics["by_month"]],
+         "All changes": [row["all_changes"]["change_failure_rate"] for row in metrics["by_month"]]},
+        percent=True,
+    )
+    top = sorted(metrics["by_repository"], key=lambda r: (-r["all_changes"]["deployed"], r["repository"]))[:10]
+    repos = charts.bar_chart(
+        "deploys-by-repository", _("Deploys and reverts by repository"), [r["repository"] for r in top],
+        {"Deployed": [r["all_changes"]["deployed"] for r in top],
+         "Reverted": [r["all_changes"]["reverted"] for r in top],
+         "Rolled back": [r["all_changes"]["rolled_back"] for r in top]},
+    )
+    organizations = charts.bar_chart("committers-by-organization", _("Core Committers by organization"),
+                                     [name or str(_("(none)")) for name, _n in summary.by_organization],
+                                     {"Core Committers": [n for _name, n in summary.by_organization]})
+    return {
+        "metrics": metrics, "summary": summary, "charts": [cfr, repos, organizations], "errors": errors,
+        "filters": wanted, "now": timezone.now(),
+    }
+
+
+@admin.register(MetricsDashboard)
+class MetricsDashboardAdmin(admin.ModelAdmin):
+    """The dashboard page (staff)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        context = dict(self.admin_site.each_context(request), title=_("Core Committers dashboard"),
+                       opts=self.model._meta, **dashboard_context(request.GET))
+        return TemplateResponse(request, "openedx_cc/admin/dashboard.html", context)

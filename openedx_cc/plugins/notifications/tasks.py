@@ -1,0 +1,27 @@
+"""
+The Celery task of the notifications applet, where the host runs Celery (LMS and CMS do).
+"""
+try:
+    from celery import current_app, shared_task
+except ImportError:  # pragma: no cover - depends on the host
+    current_app = shared_task = None
+
+
+def celery_ready() -> bool:
+    """Whether a Celery app with a broker (or eager execution) is configured in this process."""
+    if current_app is None:
+        return False
+    conf = current_app.conf
+    return bool(conf.task_always_eager or conf.broker_url)
+
+
+if shared_task is not None:
+
+    @shared_task(name="openedx_cc.send_notifications", ignore_result=True)
+    def send_notifications_task(ids):
+        """Send logged notifications (they stay logged, failed or pending, if this fails)."""
+        from openedx_cc.plugins.notifications.api import send_notifications  # pylint: disable=import-outside-toplevel
+
+        return send_notifications(ids)
+else:  # pragma: no cover
+    send_notifications_task = None
