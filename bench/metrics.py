@@ -57,7 +57,7 @@ def _hand_written():
     with connection.cursor() as cursor:
         cursor.execute(sql)
         cc, cc_failed, total, failed = cursor.fetchone()
-    return cc_failed / cc, failed / total
+    return float(cc_failed) / float(cc), float(failed) / float(total)  # MySQL sums are Decimals
 
 
 def bench(rounds=5):

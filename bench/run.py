@@ -45,7 +45,8 @@ def _machine():
                 break
     except OSError:
         pass
-    return f"{platform.node()} ({cpu or platform.processor()}, {os.cpu_count()} cores), Python {platform.python_version()}"
+    cpu = cpu or platform.processor()
+    return f"{platform.node()} ({cpu}, {os.cpu_count()} cores), Python {platform.python_version()}"
 
 
 def _setup(db):
@@ -93,7 +94,7 @@ def bench_check(sizes):
     now = timezone.now()
     answers = [check_ownership(u, r, path=p, at=now).allowed for u, r, p in questions]
     baseline = [ownership_sql.allowed(u, r, p, now) for u, r, p in questions]
-    disagreements = sum(a != b for a, b in zip(answers, baseline))
+    disagreements = sum(a != b for a, b in zip(answers, baseline, strict=True))
     with CaptureQueriesContext(connection) as queries:
         check_ownership(*questions[0][:2], path=questions[0][2], at=now)
     queries_per_check = len(queries)

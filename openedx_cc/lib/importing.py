@@ -26,7 +26,8 @@ def read_text(path: str | Path) -> str:
     try:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ValidationFailed([Problem(field="", message=f"file is larger than {MAX_FILE_BYTES} bytes", file=name)])
+            message = f"file is larger than {MAX_FILE_BYTES} bytes"
+            raise ValidationFailed([Problem(field="", message=message, file=name)])
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise ValidationFailed([Problem(field="", message="no such file", file=name)]) from exc

@@ -99,7 +99,8 @@ class BulkWriter:
         """Update ``fields`` of ``objs`` and add their '~' history rows."""
         if not objs or self.dry_run:
             return
-        fields = sorted(set(fields) | ({"modified"} if any(f.name == "modified" for f in model._meta.fields) else set()))
+        has_modified = any(f.name == "modified" for f in model._meta.fields)
+        fields = sorted(set(fields) | ({"modified"} if has_modified else set()))
         if "modified" in fields:
             for obj in objs:
                 obj.modified = self.now

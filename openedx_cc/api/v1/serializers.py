@@ -2,6 +2,8 @@
 Serializers of the REST API: separate input serializers (validating query parameters and bodies) and output
 serializers (shaping what the Python API returns).
 """
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openedx_cc.lib.errors import InvalidValue
@@ -13,6 +15,7 @@ from .permissions import is_staff
 # -- input -----------------------------------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class AwareDateTimeField(serializers.Field):
     """An ISO 8601 datetime that must carry a time zone; returned in UTC."""
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2))
         else:
-            for name, section in report.as_dict()["sections"].items():
+            for section in report.as_dict()["sections"].values():
                 findings = section["findings"]
                 self.stdout.write(f"{section['title']} ({len(findings)})")
                 for finding in findings:

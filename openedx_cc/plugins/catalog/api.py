@@ -251,7 +251,8 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
     for entry in catalog:
         if entry.declared_name.lower() != entry.repository_key:
             findings.append(Finding("aliased_names", entry.declared_name,
-                                    f"catalog-info ({entry.source}) names {entry.declared_name}, now {entry.repository}"))
+                                    f"catalog-info ({entry.source}) names {entry.declared_name}, "
+                                    f"now {entry.repository}"))
     for entry in catalog:
         ccs = by_key.get(entry.repository_key, [])
         logins = {c.github_username.lower() for c in ccs}

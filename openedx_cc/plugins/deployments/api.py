@@ -302,7 +302,7 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
                                                               paths=tuple(change.paths), at=change.merged_at))
                 index.append((change, login))
         answers = defaultdict(dict)
-        for (change, login), answer in zip(index, ownership_api.check_ownership_many(questions)):
+        for (change, login), answer in zip(index, ownership_api.check_ownership_many(questions), strict=True):
             answers[id(change)][login.lower()] = answer
         updated = []
         for change in self.changes:

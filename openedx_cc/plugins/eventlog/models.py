@@ -16,7 +16,9 @@ class LoggedEvent(models.Model):
     .. no_pii: Event payloads carry GitHub logins and public pull-request data only.
     """
 
-    event_id = models.UUIDField(unique=True, help_text=_("The openedx-events metadata id; subscribers de-duplicate on it."))
+    event_id = models.UUIDField(
+        unique=True, help_text=_("The openedx-events metadata id; subscribers de-duplicate on it.")
+    )
     event_type = models.CharField(max_length=255, db_index=True)
     metadata = models.JSONField()
     data = models.JSONField()

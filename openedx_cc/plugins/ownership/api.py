@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from openedx_cc.events import CC_OWNERSHIP_CHANGED, CCOwnershipData
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
-from openedx_cc.lib.repositories import RepositoryName, configured_aliases, resolve_repository_name
+from openedx_cc.lib.repositories import configured_aliases, resolve_repository_name
 from openedx_cc.lib.timeutil import as_utc
 from openedx_cc.plugins.eventlog import api as eventlog_api
 from openedx_cc.plugins.ownership import selectors
@@ -31,7 +31,6 @@ from openedx_cc.plugins.ownership.data import (
     RightData,
 )
 from openedx_cc.plugins.ownership.evaluation import (
-    PersonFacts,
     agreement_state,
     champions_at,
     evaluate,
@@ -734,7 +733,8 @@ def record_discovered_extensions(found, *, actor=None) -> SyncReport:
                 extension.installed = False
                 updates.append(extension)
                 fields.add("installed")
-                report.add("-", "extension", f"{extension.repository.full_name}:{extension.name}", "no longer installed")
+                report.add("-", "extension", f"{extension.repository.full_name}:{extension.name}",
+                           "no longer installed")
         writer.create(Extension, creates)
         writer.update(Extension, updates, sorted(fields))
     return report

@@ -72,47 +72,65 @@ def _build_sql() -> str:
         f"WHERE {col(CoreCommitter, 'github_key', 'cy')} = %(user)s)"
     )
     alias_join = (
-        f"JOIN {table(RepositoryAlias)} al ON {col(RepositoryAlias, 'repository', 'al')} = {col(Repository, 'id', 'y')} "
+        f"JOIN {table(RepositoryAlias)} al "
+        f"ON {col(RepositoryAlias, 'repository', 'al')} = {col(Repository, 'id', 'y')} "
     )
     repository_matches = [
         ("", f"{col(Repository, 'key', 'y')} = %(repo)s"),
         (alias_join, f"{col(RepositoryAlias, 'key', 'al')} = %(repo)s"),
     ]
+    c = {name: col(CoreCommitter, name, "c") for name in ("id", "organization", "github_username", "status",
+                                                           "status_since", "status_until", "github_key")}
+    r = {name: col(CommitRight, name, "r") for name in ("id", "repository", "paths", "branches", "owner",
+                                                        "valid_from", "valid_until", "revoked_at", "committer",
+                                                        "extension")}
+    a = {name: col(Agreement, name, "a") for name in ("kind", "signed_on", "expires_on", "revoked_at", "committer",
+                                                      "organization")}
+    right_columns = dict(i1=r["id"], i2=r["repository"], s1=r["paths"], s2=r["branches"],
+                         s3=col(Repository, "full_name", "y"), s4=col(Extension, "name", "e"),
+                         s5=col(Extension, "path", "e"), t1=r["valid_from"], t2=r["valid_until"], t3=r["revoked_at"])
+    agreement_columns = dict(s1=a["kind"], d1=a["signed_on"], d2=a["expires_on"], t3=a["revoked_at"])
+    committer_row = _row("C", i1=c["id"], i2=c["organization"], s1=c["github_username"], s2=c["status"],
+                         s3=col(Organization, "name", "o"), t1=c["status_since"], t2=c["status_until"],
+                         n1=col(Organization, "openedx_provider", "o"))
+    owner_right_row = _row("R", i1=r["id"], s1=r["paths"], s2=r["branches"], s3=r["owner"], t1=r["valid_from"],
+                           t2=r["valid_until"], t3=r["revoked_at"])
+    champion_row = _row("H", t1=col(Champion, "valid_from", "h"), t2=col(Champion, "valid_until", "h"))
+    phase_row = _row("P", s1=col(ProgramPhase, "phase", "p"), t1=col(ProgramPhase, "since", "p"),
+                     i1=col(ProgramPhase, "require_champions", "p"), n1=col(ProgramPhase, "require_nda", "p"))
+    repository_row = _row("Y", i1=col(Repository, "id", "y"), s1=col(Repository, "full_name", "y"))
     branches = [
         # the committer and their organization
-        f"SELECT {_row('C', i1=col(CoreCommitter, 'id', 'c'), i2=col(CoreCommitter, 'organization', 'c'), s1=col(CoreCommitter, 'github_username', 'c'), s2=col(CoreCommitter, 'status', 'c'), s3=col(Organization, 'name', 'o'), t1=col(CoreCommitter, 'status_since', 'c'), t2=col(CoreCommitter, 'status_until', 'c'), n1=col(Organization, 'openedx_provider', 'o'))} "
+        f"SELECT {committer_row} "
         f"FROM {table(CoreCommitter)} c LEFT JOIN {table(Organization)} o "
-        f"ON {col(Organization, 'id', 'o')} = {col(CoreCommitter, 'organization', 'c')} "
-        f"WHERE {col(CoreCommitter, 'github_key', 'c')} = %(user)s",
+        f"ON {col(Organization, 'id', 'o')} = {c['organization']} WHERE {c['github_key']} = %(user)s",
         # their rights on the repository (named by its name, or by a registry alias), or on every repository of its
         # owner; each branch is a lookup by the committer, then by the repository
         *[
-            f"SELECT {_row('R', i1=col(CommitRight, 'id', 'r'), i2=col(CommitRight, 'repository', 'r'), s1=col(CommitRight, 'paths', 'r'), s2=col(CommitRight, 'branches', 'r'), s3=col(Repository, 'full_name', 'y'), s4=col(Extension, 'name', 'e'), s5=col(Extension, 'path', 'e'), t1=col(CommitRight, 'valid_from', 'r'), t2=col(CommitRight, 'valid_until', 'r'), t3=col(CommitRight, 'revoked_at', 'r'))} "
+            f"SELECT {_row('R', **right_columns)} "
             f"FROM {table(CommitRight)} r "
-            f"JOIN {table(Repository)} y ON {col(Repository, 'id', 'y')} = {col(CommitRight, 'repository', 'r')} "
+            f"JOIN {table(Repository)} y ON {col(Repository, 'id', 'y')} = {r['repository']} "
             f"{via_alias}"
-            f"LEFT JOIN {table(Extension)} e ON {col(Extension, 'id', 'e')} = {col(CommitRight, 'extension', 'r')} "
-            f"WHERE {col(CommitRight, 'committer', 'r')} = {committer_id} AND {match}"
+            f"LEFT JOIN {table(Extension)} e ON {col(Extension, 'id', 'e')} = {r['extension']} "
+            f"WHERE {r['committer']} = {committer_id} AND {match}"
             for via_alias, match in repository_matches
         ],
-        f"SELECT {_row('R', i1=col(CommitRight, 'id', 'r'), s1=col(CommitRight, 'paths', 'r'), s2=col(CommitRight, 'branches', 'r'), s3=col(CommitRight, 'owner', 'r'), t1=col(CommitRight, 'valid_from', 'r'), t2=col(CommitRight, 'valid_until', 'r'), t3=col(CommitRight, 'revoked_at', 'r'))} "
+        f"SELECT {owner_right_row} "
         f"FROM {table(CommitRight)} r "
-        f"WHERE {col(CommitRight, 'committer', 'r')} = {committer_id} "
-        f"AND {col(CommitRight, 'owner', 'r')} = %(owner)s AND {col(CommitRight, 'repository', 'r')} IS NULL",
+        f"WHERE {r['committer']} = {committer_id} AND {r['owner']} = %(owner)s AND {r['repository']} IS NULL",
         # agreements of the committer, and of their organization
-        f"SELECT {_row('A', s1=col(Agreement, 'kind', 'a'), d1=col(Agreement, 'signed_on', 'a'), d2=col(Agreement, 'expires_on', 'a'), t3=col(Agreement, 'revoked_at', 'a'))} "
-        f"FROM {table(Agreement)} a WHERE {col(Agreement, 'committer', 'a')} = {committer_id}",
-        f"SELECT {_row('O', s1=col(Agreement, 'kind', 'a'), d1=col(Agreement, 'signed_on', 'a'), d2=col(Agreement, 'expires_on', 'a'), t3=col(Agreement, 'revoked_at', 'a'))} "
-        f"FROM {table(Agreement)} a WHERE {col(Agreement, 'organization', 'a')} = {organization_id}",
+        f"SELECT {_row('A', **agreement_columns)} FROM {table(Agreement)} a WHERE {a['committer']} = {committer_id}",
+        f"SELECT {_row('O', **agreement_columns)} FROM {table(Agreement)} a "
+        f"WHERE {a['organization']} = {organization_id}",
         # champions
-        f"SELECT {_row('H', t1=col(Champion, 'valid_from', 'h'), t2=col(Champion, 'valid_until', 'h'))} "
+        f"SELECT {champion_row} "
         f"FROM {table(Champion)} h WHERE {col(Champion, 'committer', 'h')} = {committer_id}",
         # the program phases (a handful of rows)
-        f"SELECT {_row('P', s1=col(ProgramPhase, 'phase', 'p'), t1=col(ProgramPhase, 'since', 'p'), i1=col(ProgramPhase, 'require_champions', 'p'), n1=col(ProgramPhase, 'require_nda', 'p'))} "
+        f"SELECT {phase_row} "
         f"FROM {table(ProgramPhase)} p",
         # the repository, by its name or a registry alias
         *[
-            f"SELECT {_row('Y', i1=col(Repository, 'id', 'y'), s1=col(Repository, 'full_name', 'y'))} "
+            f"SELECT {repository_row} "
             f"FROM {table(Repository)} y {via_alias}WHERE {match}"
             for via_alias, match in repository_matches
         ],

@@ -227,7 +227,8 @@ class CommitRight(models.Model):
         help_text=_("Empty for a right on every repository of the owner."),
     )
     owner = models.CharField(
-        max_length=39, blank=True, help_text=_("Owner of the repository (lower case); set from the repository if empty.")
+        max_length=39, blank=True,
+        help_text=_("Owner of the repository (lower case); set from the repository if empty."),
     )
     paths = models.JSONField(default=list, blank=True, help_text=_("Path prefixes; empty for the whole repository."))
     extension = models.ForeignKey(Extension, null=True, blank=True, on_delete=models.PROTECT, related_name="rights")

@@ -110,9 +110,8 @@ def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, 
     org_ids = {c.organization_id for c in committers if c.organization_id}
     agreements_by_committer = defaultdict(list)
     agreements_by_org = defaultdict(list)
-    for row in Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).order_by().values_list(
-        "kind", "committer_id", "organization_id", "signed_on", "expires_on", "revoked_at"
-    ):
+    rows = Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).order_by()
+    for row in rows.values_list("kind", "committer_id", "organization_id", "signed_on", "expires_on", "revoked_at"):
         kind, committer_id, org_id, signed_on, expires_on, revoked_at = row
         facts = AgreementFacts(kind=kind, signed_on=signed_on, expires_on=expires_on, revoked_at=revoked_at)
         if committer_id:
@@ -241,7 +240,8 @@ def load_check_facts(github_username: str, name: RepositoryName, at: datetime) -
     committer = rows["committer"]
     if committer is None:
         return CheckFacts(repository=name, phases=phases)
-    current = StatusVersion(status=committer["status"], since=committer["status_since"], until=committer["status_until"])
+    current = StatusVersion(status=committer["status"], since=committer["status_since"],
+                            until=committer["status_until"])
     statuses = (current,)
     if needs_status_history(current, at):
         statuses += tuple(

@@ -273,7 +273,8 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
 
     def prune_unlisted(self):
         """With ``prune``: revoke the rights and end the champions of committers the snapshot does not list."""
-        unlisted = [pk for pk, key in CoreCommitter.objects.values_list("pk", "github_key") if key not in self.listed_keys]
+        unlisted = [pk for pk, key in CoreCommitter.objects.values_list("pk", "github_key")
+                    if key not in self.listed_keys]
         for chunk in chunks(unlisted, self.batch_size):
             right_plan, champion_plan = _RightPlan(self), _ChampionPlan(self)
             for row in CommitRight.objects.filter(committer_id__in=chunk, revoked_at__isnull=True).select_related(

@@ -14,7 +14,6 @@ from openedx_cc.events import CC_CHANGE_DEPLOYED, CCChangeData, CCDeploymentData
 from openedx_cc.plugins.deployments.models import Change, Deployment, Presence
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.models import LoggedEvent
-from tests.conftest import REAL
 from tests.plugins.deployments import helpers as h
 from tests.plugins.deployments.realdata import rows
 
@@ -275,7 +274,7 @@ def test_real_reverts_point_at_the_right_original(client, recording):  # pylint:
     by_sha = {commit: (repository, numbers[(repository, commit)]) for repository, commit, *_ in data}
     by_pr = {(repository, numbers[(repository, commit)]): commit for repository, commit, *_ in data}
     checked = 0
-    for repository, commit, own, subject, body in data:
+    for repository, commit, _own, subject, body in data:
         change = Change.objects.get(merge_sha=commit)
         linked = {c.merge_sha for c in change.reverts.all()}
         expected = set()

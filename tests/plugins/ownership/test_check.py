@@ -99,7 +99,9 @@ def test_an_expired_nda_in_the_pilot_but_not_after_the_program_is_published():
     assert api.check_ownership("alice", repo.full_name, at=utc(2021, 1, 1)).allowed
     pilot_late = api.check_ownership("alice", repo.full_name, at=utc(2022, 1, 1))
     assert not pilot_late.allowed
-    assert pilot_late.reasons == ("the NDA (signed 2020-06-01) expired on 2021-06-01, and the pilot phase requires an NDA",)
+    assert pilot_late.reasons == (
+        "the NDA (signed 2020-06-01) expired on 2021-06-01, and the pilot phase requires an NDA",
+    )
     assert api.check_ownership("alice", repo.full_name, at=utc(2024, 1, 1)).allowed
 
 
@@ -189,7 +191,8 @@ def test_the_one_query_path_agrees_with_the_orm_path(seed):
         people.append(person)
         for kind in ("individual", "nda"):
             if rng.random() < 0.8:
-                AgreementFactory(committer=person, kind=kind, signed_on=date(2020, 1, 1) + timedelta(rng.randrange(900)),
+                AgreementFactory(committer=person, kind=kind,
+                                 signed_on=date(2020, 1, 1) + timedelta(rng.randrange(900)),
                                  expires_on=rng.choice([None, date(2025, 1, 1)]))
         for _ in range(rng.randrange(4)):
             ChampionFactory(committer=person, valid_until=rng.choice([None, utc(2023, 6, 1)]))
@@ -212,7 +215,7 @@ def test_the_one_query_path_agrees_with_the_orm_path(seed):
                                        repository=rng.choice(repos).full_name, paths=paths,
                                        at=rng.choice([utc(2021, 6, 1), utc(2023, 3, 1), utc(2025, 6, 1)])))
     many = api.check_ownership_many(questions)
-    for question, batch_answer in zip(questions, many):
+    for question, batch_answer in zip(questions, many, strict=True):
         single = api.check_ownership(question.github_username, question.repository, paths=question.paths,
                                      at=question.at)
         assert (single.allowed, single.reasons) == (batch_answer.allowed, batch_answer.reasons), question

@@ -26,8 +26,8 @@ def test_granting_a_right_sends_one_event_after_commit(events_on, captured_event
     assert event_type == TYPE
     ownership = kwargs["ownership"]
     assert isinstance(ownership, CCOwnershipData)
-    assert (ownership.github_username, ownership.repository, ownership.scope, ownership.action, ownership.effective) == (
-        "Alice", repo.full_name, "", "granted", True)
+    facts = (ownership.github_username, ownership.repository, ownership.scope, ownership.action, ownership.effective)
+    assert facts == ("Alice", repo.full_name, "", "granted", True)
     logged = LoggedEvent.objects.get()
     assert logged.event_id == kwargs["metadata"].id and logged.sent_at is not None
 

@@ -81,7 +81,6 @@ def test_dry_run_reports_and_writes_nothing(db):  # pylint: disable=unused-argum
 
 
 def test_toml_rosters_are_read_like_yaml(tmp_path):
-    import tomllib  # pylint: disable=import-outside-toplevel,unused-import
 
     path = write(tmp_path, """\
         format = "openedx-cc-roster/v1"

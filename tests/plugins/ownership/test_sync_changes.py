@@ -5,7 +5,6 @@ import pytest
 import yaml
 
 from openedx_cc.python_api import import_files
-from openedx_cc.plugins.ownership import api
 from openedx_cc.plugins.ownership.models import CoreCommitter
 from tests.conftest import PILOT_ROSTER
 

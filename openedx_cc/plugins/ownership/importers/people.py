@@ -233,14 +233,14 @@ def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str
             problems.extend(_problems(exc, path, sourcemap, prefix=loc))
             continue
         dates = list(people[login].before)
-        for newer, older in zip(dates, dates[1:]):  # each before: entry goes further back in time
+        for newer, older in zip(dates, dates[1:], strict=False):  # each before: entry goes further back in time
             if older >= newer:
                 where = loc + ("before", older.isoformat())
                 problems.append(Problem(field=field_path(where), message=f"before: dates must go from the newest to "
                                                                          f"the oldest; {older} comes after {newer}",
                                         file=path, line=sourcemap.line_for(where)))
     for login, person in people.items():
-        for start, end, state in _periods(person):
+        for _start, end, state in _periods(person):
             institution = state.get("institution")
             if state.get("agreement") == "institution":
                 where = (login,) if end is None else (login, "before", end.isoformat())

@@ -76,7 +76,7 @@ def salesforce_snapshot(path: str, text: str, *, registry=None) -> RegistrySnaps
             problems.append(Problem(field="row", message=f"has {len(row)} columns, the header {len(header)}",
                                     file=path, line=line))
             continue
-        values = dict(zip(header, row))
+        values = dict(zip(header, row, strict=True))
         login = values["GitHub Username"].strip()
         try:
             github_login(login)
