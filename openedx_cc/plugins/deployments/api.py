@@ -179,7 +179,10 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         self.by_id: dict[int, Change] = {}
         self.events: list[eventlog_api.PendingEvent] = []
         self.removed: list[dict] = []
-        self.touched: set[int] = set()
+        self.kept_out: list[dict] = []  # listed changes whose revert is deployed in the environment
+        self.initial: dict[int, tuple] = {}  # change id -> (present before this report, deployment that brought it)
+        self.order: list[int] = []  # the changes this report touched, in the order it touched them
+        self.reverted_by: dict[int, list[int]] = defaultdict(list)  # change id -> ids of the changes reverting it
         self.open_spans: dict[int, DeploymentSpan] = {}  # change id -> its open stay in this environment
         self.new_spans: list[DeploymentSpan] = []
         self.closed_spans: list[DeploymentSpan] = []
@@ -202,6 +205,7 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
             self._remove(self.by_id[presence.change_id], kind="rollback")
         for change in sorted(self.changes, key=lambda c: (c.merged_at, c.pr_number)):
             self._bring(change)
+        self._settle()
         self._save_presences()
         logged = eventlog_api.emit_events(self.events)
         body = self._answer(logged)
@@ -353,6 +357,12 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
                     self.reverts[reverting_id].append(original.id)
                 self.by_id.setdefault(original.id, original)
                 frontier.add(original.id)
+        # and the other way: which recorded changes revert these (a change stays out where its revert is deployed)
+        through = Change.reverts.through
+        for row in through.objects.filter(to_change_id__in=list(self.by_id)).select_related("from_change"):
+            if row.from_change_id not in self.reverted_by[row.to_change_id]:
+                self.reverted_by[row.to_change_id].append(row.from_change_id)
+            self.by_id.setdefault(row.from_change_id, row.from_change)
 
     def _reverted_by(self, ids):
         through = Change.reverts.through
@@ -385,6 +395,7 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
             for original in self._originals(change, candidates):
                 links.append(Change.reverts.through(from_change_id=change.id, to_change_id=original.id))
                 self.reverts[change.id].append(original.id)
+                self.reverted_by[original.id].append(change.id)
                 self.by_id.setdefault(original.id, original)
         Change.reverts.through.objects.bulk_create(links, ignore_conflicts=True)
 
@@ -445,12 +456,38 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
             self.open_spans[span.change_id] = span
 
     # -- the state machine of presence -------------------------------------------------------------------------------
+    #
+    # The report moves presences through ``_bring`` and ``_remove`` in merge order; what it *announces* is the net
+    # effect per change (``_settle``): a change that arrives and leaves within one report (a change and its revert
+    # deployed together) was never really there, and a change whose revert is deployed in the environment stays out.
+
+    def _touch(self, change: Change):
+        """Remember, once, where the change was before this report."""
+        if change.id not in self.initial:
+            presence = self.presences.get(change.id)
+            self.initial[change.id] = (bool(presence and presence.present),
+                                       presence.deployed_by if presence is not None else None)
+            self.order.append(change.id)
+
+    def _revert_in_place(self, change: Change) -> Change | None:
+        """A change that reverts ``change`` and is deployed in this environment now, if any."""
+        for reverting_id in self.reverted_by.get(change.id, ()):
+            presence = self.presences.get(reverting_id)
+            if presence is not None and presence.present:
+                return self.by_id[reverting_id]
+        return None
 
     def _bring(self, change: Change, *, depth: int = 0):
         """``change`` reaches the environment (deployed, or re-applied because its revert was undone)."""
         presence = self.presences.get(change.id)
         if presence is not None and presence.present:
             return
+        revert = self._revert_in_place(change)
+        if revert is not None:  # its revert is deployed here: the change stays out
+            self.kept_out.append({"repository": change.repository, "pr_number": change.pr_number,
+                                  "reverted_by": f"{revert.repository}#{revert.pr_number}"})
+            return
+        self._touch(change)
         if presence is None:
             presence = Presence(change=change, environment=self.data.environment, deployed_by=self.deployment)
             self.presences[change.id] = presence
@@ -459,21 +496,6 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         presence.removed_by = None
         presence.removed_kind = ""
         presence.removed_by_change = None
-        self.touched.add(change.id)
-        span = DeploymentSpan(
-            change=change, environment=self.data.environment, deployed_by=self.deployment,
-            deployed_at=self.deployment.deployed_at, release=self.deployment.release,
-            repository_key=change.repository_key, is_cc_change=change.is_cc_change,
-            core_committer=change.core_committer,
-        )
-        self.open_spans[change.id] = span
-        self.new_spans.append(span)
-        if change.is_cc_change:
-            self.events.append(eventlog_api.PendingEvent(
-                signal=CC_CHANGE_DEPLOYED,
-                data={"change": _change_data(change), "deployment": _deployment_data(self.deployment)},
-                time=self.deployment.deployed_at,
-            ))
         if depth < _MAX_REVERT_DEPTH:
             for original_id in self.reverts.get(change.id, ()):
                 self._remove(self.by_id[original_id], kind="revert", by_change=change, depth=depth + 1)
@@ -483,39 +505,11 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         presence = self.presences.get(change.id)
         if presence is None or not presence.present:
             return
-        brought_by = presence.deployed_by
+        self._touch(change)
         presence.present = False
         presence.removed_by = self.deployment
         presence.removed_kind = kind
         presence.removed_by_change = by_change
-        self.touched.add(change.id)
-        span = self.open_spans.pop(change.id, None)
-        if span is not None:
-            span.removed_by = self.deployment
-            span.removed_at = self.deployment.deployed_at
-            span.removed_kind = kind
-            span.seconds_to_removal = max(0, int((span.removed_at - span.deployed_at).total_seconds()))
-            if span.pk is not None:
-                self.closed_spans.append(span)
-        self.removed.append({"repository": change.repository, "pr_number": change.pr_number, "kind": kind,
-                             "by": f"{by_change.repository}#{by_change.pr_number}" if by_change else
-                             self.deployment.report_id})
-        if change.is_cc_change:
-            self.events.append(eventlog_api.PendingEvent(
-                signal=CC_CHANGE_REVERTED,
-                data={
-                    "change": _change_data(change),
-                    "deployment": _deployment_data(brought_by),
-                    "revert": CCRevertData(
-                        kind=kind,
-                        by_deployment_id=self.deployment.report_id,
-                        revert_pr_number=by_change.pr_number if by_change else None,
-                        revert_merge_sha=by_change.merge_sha if by_change else None,
-                        reverted_at=self.deployment.deployed_at,
-                    ),
-                },
-                time=self.deployment.deployed_at,
-            ))
         if depth < _MAX_REVERT_DEPTH:  # undoing a revert re-applies what it had removed here
             for original_id in self.reverts.get(change.id, ()):
                 original_presence = self.presences.get(original_id)
@@ -523,9 +517,60 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
                         and original_presence.removed_by_change_id == change.id):
                     self._bring(self.by_id[original_id], depth=depth + 1)
 
+    def _settle(self):
+        """The net effect of the report on each change it touched: spans, events and the answer's removals."""
+        deployment = self.deployment
+        for change_id in self.order:
+            change, presence = self.by_id[change_id], self.presences[change_id]
+            was_present, brought_by = self.initial[change_id]
+            if not was_present and presence.present:
+                self.new_spans.append(DeploymentSpan(
+                    change=change, environment=self.data.environment, deployed_by=deployment,
+                    deployed_at=deployment.deployed_at, release=deployment.release,
+                    repository_key=change.repository_key, is_cc_change=change.is_cc_change,
+                    core_committer=change.core_committer,
+                ))
+                if change.is_cc_change:
+                    self.events.append(eventlog_api.PendingEvent(
+                        signal=CC_CHANGE_DEPLOYED,
+                        data={"change": _change_data(change), "deployment": _deployment_data(deployment)},
+                        time=deployment.deployed_at,
+                    ))
+            elif was_present and not presence.present:
+                by_change = presence.removed_by_change
+                span = self.open_spans.get(change_id)
+                if span is not None:
+                    span.removed_by, span.removed_at, span.removed_kind = deployment, deployment.deployed_at, \
+                        presence.removed_kind
+                    span.seconds_to_removal = max(0, int((span.removed_at - span.deployed_at).total_seconds()))
+                    self.closed_spans.append(span)
+                self.removed.append({"repository": change.repository, "pr_number": change.pr_number,
+                                     "kind": presence.removed_kind,
+                                     "by": f"{by_change.repository}#{by_change.pr_number}" if by_change else
+                                     deployment.report_id})
+                if change.is_cc_change:
+                    self.events.append(eventlog_api.PendingEvent(
+                        signal=CC_CHANGE_REVERTED,
+                        data={
+                            "change": _change_data(change),
+                            "deployment": _deployment_data(brought_by),
+                            "revert": CCRevertData(
+                                kind=presence.removed_kind,
+                                by_deployment_id=deployment.report_id,
+                                revert_pr_number=by_change.pr_number if by_change else None,
+                                revert_merge_sha=by_change.merge_sha if by_change else None,
+                                reverted_at=deployment.deployed_at,
+                            ),
+                        },
+                        time=deployment.deployed_at,
+                    ))
+            elif was_present and presence.present:
+                presence.deployed_by = brought_by  # left and came back within the report: nothing changed
+
     def _save_presences(self):
-        new = [p for cid, p in self.presences.items() if cid in self.touched and p.pk is None]
-        old = [p for cid, p in self.presences.items() if cid in self.touched and p.pk is not None]
+        touched = set(self.order)
+        new = [p for cid, p in self.presences.items() if cid in touched and p.pk is None]
+        old = [p for cid, p in self.presences.items() if cid in touched and p.pk is not None]
         Presence.objects.bulk_create(new)
         if old:
             Presence.objects.bulk_update(
@@ -562,6 +607,7 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
                 for change in self.changes
             ],
             "removed": self.removed,
+            "kept_out": self.kept_out,
             "events": [
                 {
                     "event_type": event.event_type,

@@ -387,3 +387,54 @@ def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, record
     assert len(calls) == 2  # the insert failed on the unique id, and the stored answer was read
     assert (loser.status, loser.body) == (200, winner.body)
     assert captured_events == [] and Deployment.objects.count() == 1
+
+
+def test_a_change_stays_out_where_its_revert_is_deployed(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+    """Another service deploys a release listing a change and its revert, after the revert reached production."""
+    change = cc_change(pr_number=1100, title="feat: X")
+    revert = h.change(pr_number=1101, title='Revert "feat: X"', body="Reverts openedx/openedx-platform#1100",
+                      merged_at="2026-11-25T09:00:00Z")
+    h.post(client, h.report("lms-1", changes=[change]))
+    h.post(client, h.report("lms-2", changes=[revert], deployed_at="2026-11-26T10:00:00Z"))
+    captured_events.clear()
+    response = h.post(client, h.report("cms-1", service="cms", changes=[change, revert],
+                                       deployed_at="2026-11-27T10:00:00Z"))
+    assert captured_events == []
+    assert response.json()["kept_out"] == [{"repository": "openedx/openedx-platform", "pr_number": 1100,
+                                            "reverted_by": "openedx/openedx-platform#1101"}]
+    assert not Presence.objects.get(change__pr_number=1100, environment="production").present
+    from openedx_cc.plugins.deployments.models import DeploymentSpan  # pylint: disable=import-outside-toplevel
+
+    assert DeploymentSpan.objects.filter(change__pr_number=1100, removed_at__isnull=True).count() == 0
+
+
+def test_a_change_whose_revert_arrived_first_stays_out(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+    change = cc_change(pr_number=1200, title="feat: Y")
+    revert = h.change(pr_number=1201, title='Revert "feat: Y"', body="Reverts openedx/openedx-platform#1200",
+                      merged_at="2026-11-25T09:00:00Z")
+    h.post(client, h.report("stage-1", environment="staging", changes=[change]))  # so the revert can be linked
+    h.post(client, h.report("hotfix", changes=[revert]))
+    captured_events.clear()
+    h.post(client, h.report("later", changes=[change, revert], deployed_at="2026-11-27T10:00:00Z"))
+    assert captured_events == []
+    assert not Presence.objects.filter(change__pr_number=1200, environment="production", present=True).exists()
+
+
+def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+    change = cc_change(pr_number=1300, title="feat: Z")
+    h.post(client, h.report("stage-1", environment="staging", changes=[change]))
+    captured_events.clear()
+    revert = h.change(pr_number=1301, title='Revert "feat: Z"', body="Reverts openedx/openedx-platform#1300",
+                      merged_at="2026-11-25T09:00:00Z")
+    response = h.post(client, h.report("prod-1", changes=[change, revert]))
+    assert captured_events == [] and response.json()["removed"] == []
+    from openedx_cc.plugins.deployments.models import DeploymentSpan  # pylint: disable=import-outside-toplevel
+
+    assert not DeploymentSpan.objects.filter(change__pr_number=1300, environment="production").exists()
+    # and a later revert of the revert brings the change to production
+    rerevert = h.change(
+        pr_number=1302, title='Revert "Revert "feat: Z (#1300)" (#1301)"', merged_at="2026-11-26T09:00:00Z"
+    )
+    h.post(client, h.report("prod-2", changes=[rerevert], deployed_at="2026-11-27T10:00:00Z"))
+    assert [(t, k["change"].pr_number, k["deployment"].environment) for t, k in captured_events] == [
+        (DEPLOYED, 1300, "production")]
