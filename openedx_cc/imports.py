@@ -118,6 +118,9 @@ def import_files(paths, *, file_format: str | None = None, prune: bool = False, 
             catalog = catalog_api.parse_catalog_files(catalog_paths)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
+    if prune:
+        problems.extend(Problem(field="--prune", message=snapshot.not_prunable, file=snapshot.source)
+                        for snapshot in snapshots if snapshot.not_prunable)
     if problems:
         raise ValidationFailed(problems)
     sources = ", ".join(map(str, paths))

@@ -59,7 +59,8 @@ class CommitterSpec:
     agreements = attr.ib(type=tuple, default=())
     champions = attr.ib(type=tuple, default=())
     rights = attr.ib(type=tuple, default=())
-    keep_status_period = attr.ib(type=bool, default=False)  # the source gives no dates: keep the registry's
+    # fields a source does not really know: kept as the registry has them when the committer is already there
+    keep_if_registered = attr.ib(type=tuple, default=())
 
 
 @attr.s(frozen=True)
@@ -109,3 +110,5 @@ class RegistrySnapshot:
     repositories = attr.ib(type=tuple, default=())
     phases = attr.ib(type=tuple, default=())
     notes = attr.ib(type=tuple, default=())  # things the importer reports without failing (skipped robots, ...)
+    # whether the snapshot can be taken as the whole registry (--prune); "" when it can, else why not
+    not_prunable = attr.ib(type=str, default="")

@@ -227,8 +227,9 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
             if spec.email is not None:
                 values["email"] = spec.email
             committer = existing.get(key)
-            if spec.keep_status_period and committer is not None:
-                values["status_since"], values["status_until"] = committer.status_since, committer.status_until
+            if committer is not None:
+                for name in spec.keep_if_registered:
+                    values.pop(name, None)
             if committer is None:
                 committer = CoreCommitter(github_key=key, created=self.now, modified=self.now, **values)
                 creates.append(committer)

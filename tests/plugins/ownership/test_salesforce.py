@@ -54,3 +54,20 @@ def test_bad_rows_name_their_line(tmp_path):
         import_files([str(path)])
     assert {(p.field, p.line) for p in info.value.problems} == {("GitHub Username", 2),
                                                                ("Number of Active Ind. CLA Contracts", 3)}
+
+
+def test_prune_is_refused_for_an_export(pilot):  # pylint: disable=unused-argument
+    with pytest.raises(ValidationFailed, match="a Salesforce export carries no rights"):
+        import_files([str(EXPORT)], prune=True)
+    assert CommitRight.objects.filter(revoked_at__isnull=True).count() == 37
+
+
+def test_an_export_keeps_the_status_and_organization_of_registered_committers(pilot):  # pylint: disable=unused-argument
+    from openedx_cc.plugins.ownership import api  # pylint: disable=import-outside-toplevel
+
+    api.suspend_committers(CoreCommitter.objects.filter(github_key="felipemontoya"))
+    import_files([str(EXPORT)])
+    felipe = CoreCommitter.objects.select_related("organization").get(github_key="felipemontoya")
+    assert felipe.status == "suspended" and felipe.organization.slug == "edunext"
+    antoviaque = CoreCommitter.objects.select_related("organization").get(github_key="antoviaque")
+    assert antoviaque.status == "active" and antoviaque.organization.slug == "opencraft"  # new: as the export says

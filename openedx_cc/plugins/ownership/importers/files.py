@@ -79,4 +79,5 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
         repositories=tuple(r for s in snapshots for r in s.repositories),
         phases=tuple(phases.values()),
         notes=tuple(n for s in snapshots for n in s.notes),
+        not_prunable="; ".join(s.not_prunable for s in snapshots if s.not_prunable),
     )

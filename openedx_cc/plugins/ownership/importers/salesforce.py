@@ -115,7 +115,8 @@ def salesforce_snapshot(path: str, text: str, *, registry=None) -> RegistrySnaps
             name=name or login,
             organization=organization,
             status="active",
-            keep_status_period=True,
+            # no dates, and a CRM's account is not the program's record: an existing CC keeps status and organization
+            keep_if_registered=("status", "status_since", "status_until", "organization"),
             agreements=(AgreementSpec(kind="individual", signed_on=UNDATED_AGREEMENT_DATE),) if individual else (),
         ))
     raise_if(problems)
@@ -131,4 +132,5 @@ def salesforce_snapshot(path: str, text: str, *, registry=None) -> RegistrySnaps
     notes.append(f"{path}: the export gives no signing dates; agreements are recorded as signed on "
                  f"{UNDATED_AGREEMENT_DATE}")
     return RegistrySnapshot(source=path, organizations=tuple(organizations.values()), committers=tuple(committers),
-                            notes=tuple(notes))
+                            notes=tuple(notes), not_prunable="a Salesforce export carries no rights, champions or "
+                                                              "dated agreements: it cannot be the whole registry")
