@@ -1,6 +1,7 @@
 """
 URLs of the REST API v1, under ``/api/cc/v1/``.
 """
+from django.db import transaction
 from django.urls import path, re_path
 
 from . import views
@@ -15,8 +16,11 @@ urlpatterns = [
     re_path(r"^repositories/(?P<owner>[^/]+)/(?P<name>[^/]+)/$", views.RepositoryDetailView.as_view(),
             name="repository-detail"),
     path("ownership/check/", views.OwnershipCheckView.as_view(), name="ownership-check"),
-    path("deployments/", views.DeploymentListView.as_view(), name="deployment-list"),
-    re_path(r"^deployments/(?P<deployment_id>[^/]+)/$", views.DeploymentDetailView.as_view(),
+    # Recording a report manages its own transactions (it records a report again after losing a race), so it must
+    # not run inside the request's transaction of a service with ATOMIC_REQUESTS (as the LMS and CMS have).
+    path("deployments/", transaction.non_atomic_requests(views.DeploymentListView.as_view()), name="deployment-list"),
+    # a report id may contain "/" (contract section 7), so the detail route takes the rest of the path
+    re_path(r"^deployments/(?P<deployment_id>.+)/$", views.DeploymentDetailView.as_view(),
             name="deployment-detail"),
     path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension-list"),

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import defaultdict
 
 import attr
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 
 from openedx_cc.events import (
@@ -33,6 +34,7 @@ from openedx_cc.plugins.deployments.models import (
     Deployment,
     DeploymentKind,
     DeploymentSpan,
+    EnvironmentLock,
     Presence,
 )
 from openedx_cc.plugins.deployments.report import MAX_REPORT_BYTES, Report, parse_report
@@ -61,7 +63,13 @@ __all__ = [
 ]
 
 SIGNATURE_HEADER = "X-CC-Signature-256"
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 _MAX_REVERT_DEPTH = 5
+# Reports to different environments run side by side; when two of them insert the same new change (or revert link)
+# at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim) and is
+# recorded again from the start.
+_ATTEMPTS = 3
+_DEADLOCK_CODES = {1213, "40P01"}  # MySQL/MariaDB ER_LOCK_DEADLOCK; PostgreSQL deadlock_detected
 
 
 class SignatureError(Exception):
@@ -86,8 +94,11 @@ def verify_signature(raw: bytes, header: str | None) -> None:
     scheme, _, signature = header.partition("=")
     if scheme.strip().lower() != "sha256" or not signature:
         raise SignatureError(f"the {SIGNATURE_HEADER} header must be 'sha256=<hex digest>'")
+    signature = signature.strip().lower()
+    if not _HEX_DIGEST.fullmatch(signature):  # compare_digest refuses non-ASCII text: say what is wrong instead
+        raise SignatureError(f"the {SIGNATURE_HEADER} digest must be 64 hexadecimal digits")
     expected = hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    if not hmac.compare_digest(expected, signature):
         raise SignatureError(f"the {SIGNATURE_HEADER} signature does not match the body")
 
 
@@ -115,12 +126,36 @@ def record_deployment(raw) -> RecordResult:
     previous = _previous_answer(report)
     if previous is not None:
         return previous
-    try:
-        with transaction.atomic():
-            body = _Ingest(report).run()
-    except _AlreadyRecorded:
-        return _previous_answer(report)
-    return RecordResult(status=201, body=body)
+    # Inside a caller's transaction a failed attempt cannot be retried: the caller's snapshot would not see what
+    # the other report wrote.
+    attempts = 1 if transaction.get_connection().in_atomic_block else _ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                _lock_environment(report.data.environment)
+                body = _Ingest(report).run()
+        except _AlreadyRecorded:
+            return _previous_answer(report)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == attempts or not _is_conflict(exc):
+                raise
+            continue
+        return RecordResult(status=201, body=body)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_conflict(exc: Exception) -> bool:
+    """Whether ``exc`` is another transaction's doing, so that recording the report again can succeed."""
+    if isinstance(exc, IntegrityError):
+        return True
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None) or (cause.args[0] if getattr(cause, "args", None) else None)
+    return code in _DEADLOCK_CODES
+
+
+def _lock_environment(name: str) -> None:
+    """Wait for the reports to ``name`` being recorded, then keep others waiting until this transaction ends."""
+    EnvironmentLock.objects.select_for_update().get_or_create(name=name)
 
 
 def _previous_answer(report: Report) -> RecordResult | None:

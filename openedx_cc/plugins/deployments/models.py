@@ -153,3 +153,18 @@ class DeploymentSpan(models.Model):
 
     def __str__(self):
         return f"{self.change} in {self.environment} from {self.deployed_at:%Y-%m-%d}"
+
+
+class EnvironmentLock(models.Model):
+    """
+    One row per environment that deployments were reported to. Recording a report locks its environment's row
+    (``SELECT ... FOR UPDATE``) for the length of its transaction, so that reports to one environment are recorded
+    one after another and each sees what the previous one left there.
+
+    .. no_pii: Environment names only.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,12 @@
 """
-Two identical reports posted at the same time (contract section 7: ``id`` is the idempotency key) make one
-deployment and one set of events. Needs a database shared between threads (MySQL/MariaDB, PostgreSQL).
+Reports recorded at the same time (contract section 7). Needs a database shared between threads (MySQL/MariaDB,
+PostgreSQL); an in-memory SQLite database is not.
+
+- Two identical reports (``id`` is the idempotency key) make one deployment and one set of events.
+- Reports to one environment are recorded one after another (each locks its environment), so that a change is
+  deployed, or reverted, there once.
+- Reports to different environments run side by side; one that loses a race to insert the same new change is
+  recorded again, and both succeed.
 """
 import threading
 
@@ -9,41 +15,122 @@ from django.db import connection, connections
 from edx_toggles.toggles.testutils import override_waffle_switch
 
 from openedx_cc.plugins.deployments.api import record_deployment
-from openedx_cc.plugins.deployments.models import Change, Deployment
+from openedx_cc.plugins.deployments.models import Change, Deployment, DeploymentSpan, EnvironmentLock, Presence
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.models import LoggedEvent
 from tests.plugins.deployments import helpers as h
 
 pytestmark = [pytest.mark.mysql, pytest.mark.django_db(transaction=True)]
 
+DEPLOYED = "org.openedx.core_committer.change.deployed.v1"
+REVERTED = "org.openedx.core_committer.change.reverted.v1"
 
-@pytest.mark.parametrize("attempt", range(3))
-def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+
+@pytest.fixture(autouse=True)
+def shared_database():
     if connection.vendor == "sqlite":
         pytest.skip("an in-memory SQLite database is not shared between threads; runs on MySQL and PostgreSQL")
-    raw = h.body(h.report(f"same-{attempt}", changes=[h.change(merged_by="bradenmacdonald") for _ in range(20)]))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def post():
+
+def at_the_same_time(*documents):
+    """Record the reports from one thread each, released together; the results in the order given."""
+    raws = [d if isinstance(d, bytes) else h.body(d) for d in documents]
+    barrier = threading.Barrier(len(raws))
+    results, errors = [None] * len(raws), []
+
+    def post(index):
         try:
             barrier.wait()
             with override_waffle_switch(RECORD_DEPLOYMENTS, True):
-                results.append(record_deployment(raw))
+                results[index] = record_deployment(raws[index])
         except Exception as exc:  # pylint: disable=broad-except
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(raws))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     assert errors == []
+    return results
+
+
+def record(document):
+    with override_waffle_switch(RECORD_DEPLOYMENTS, True):
+        result = record_deployment(h.body(document))
+    assert result.status == 201, result.body
+    return result
+
+
+def logged(event_type, **data_filter):
+    return [e for e in LoggedEvent.objects.filter(event_type=event_type)
+            if all(e.data.get(k) == v for k, v in data_filter.items())]
+
+
+def cc_change(**overrides):
+    return h.change(merged_by="bradenmacdonald", **overrides)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+    raw = h.body(h.report(f"same-{attempt}", changes=[cc_change() for _ in range(20)]))
+    results = at_the_same_time(raw, raw)
     assert sorted(r.status for r in results) == [200, 201]
     assert results[0].body == results[1].body
     assert Deployment.objects.count() == 1 and Change.objects.count() == 20
-    change_events = LoggedEvent.objects.filter(event_type="org.openedx.core_committer.change.deployed.v1")
-    assert change_events.count() == 20
-    assert len([e for e in captured_events if e[0].endswith("change.deployed.v1")]) == 20
+    assert len(logged(DEPLOYED)) == 20
+    assert len([e for e in captured_events if e[0] == DEPLOYED]) == 20
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_reports_to_one_environment_with_the_same_new_changes(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+    shared = [cc_change() for _ in range(10)]
+    first = h.report(f"lms-{attempt}", changes=shared + [cc_change() for _ in range(5)])
+    second = h.report(f"cms-{attempt}", service="cms", changes=shared + [cc_change() for _ in range(5)])
+    results = at_the_same_time(first, second)
+    assert [r.status for r in results] == [201, 201]
+    assert Change.objects.count() == 20
+    assert Presence.objects.filter(environment="production", present=True).count() == 20
+    assert DeploymentSpan.objects.filter(environment="production", removed_at__isnull=True).count() == 20
+    assert len(logged(DEPLOYED)) == 20  # each change deployed to production once, by whichever report came first
+    assert sorted(e[1]["change"].pr_number for e in captured_events if e[0] == DEPLOYED) == sorted(
+        c.pr_number for c in Change.objects.all())
+    assert list(EnvironmentLock.objects.values_list("name", flat=True)) == ["production"]
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_reverts_of_one_change_at_the_same_time_revert_it_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+    original = cc_change(title=f"feat: widget {attempt}")
+    record(h.report(f"prod-{attempt}", changes=[original]))
+    reverts = [
+        h.change(title=f'Revert "feat: widget {attempt}"',
+                 body=f"Reverts openedx/openedx-platform#{original['pr_number']}",
+                 merged_at="2026-11-25T09:00:00Z")
+        for _ in range(2)
+    ]
+    results = at_the_same_time(
+        h.report(f"revert-a-{attempt}", changes=[reverts[0]], deployed_at="2026-11-26T10:00:00Z"),
+        h.report(f"revert-b-{attempt}", changes=[reverts[1]], deployed_at="2026-11-26T10:00:00Z"),
+    )
+    assert [r.status for r in results] == [201, 201]
+    assert len(logged(REVERTED)) == 1
+    assert [e[1]["change"].pr_number for e in captured_events if e[0] == REVERTED] == [original["pr_number"]]
+    span = DeploymentSpan.objects.get(change__pr_number=original["pr_number"])
+    assert span.removed_kind == "revert" and span.removed_by.report_id.startswith("revert-")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+    changes = [cc_change() for _ in range(20)]
+    results = at_the_same_time(
+        h.report(f"stage-{attempt}", environment="staging", changes=changes),
+        h.report(f"prod-{attempt}", environment="production", changes=changes),
+    )
+    assert [r.status for r in results] == [201, 201]
+    assert Change.objects.count() == 20
+    for environment in ("staging", "production"):
+        assert Presence.objects.filter(environment=environment, present=True).count() == 20
+        assert len([e for e in logged(DEPLOYED) if e.data["deployment"]["environment"] == environment]) == 20
+    assert len([e for e in captured_events if e[0] == DEPLOYED]) == 40

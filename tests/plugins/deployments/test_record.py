@@ -95,6 +95,8 @@ def test_the_same_report_again_is_200_with_the_stored_answer_and_nothing_new(cli
     (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": h.signature(raw, "wrong")}, raw), 401),
     (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": h.signature(raw)}, raw + b" "), 401),  # body changed after signing
     (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": "md5=abc"}, raw), 401),
+    (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": "sha256=" + "é" * 64}, raw), 401),    # not hex (nor ASCII)
+    (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": h.signature(raw)[:-1]}, raw), 401),   # one digit short
 ])
 def test_unsigned_or_wrongly_signed_reports_are_401_and_nothing_is_recorded(client, pilot, recording, mutate,
                                                                              status):  # pylint: disable=unused-argument
@@ -366,6 +368,25 @@ def test_reading_deployments(client, api_client, pilot, recording, staff_user, p
     assert [d["id"] for d in mine["results"]] == ["d1"]
     assert [c["pr_number"] for c in mine["results"][0]["changes"]] == [800]  # not pdpinch's change
     assert api_client.get("/api/cc/v1/deployments/d2/").status_code == 404
+
+
+def test_a_report_id_with_slashes_has_a_detail_url(client, api_client, pilot, recording, staff_user):  # pylint: disable=unused-argument
+    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+
+    report_id = "lms/prod/2026-11-25.1"
+    assert h.post(client, h.report(report_id, changes=[cc_change()])).status_code == 201
+    url = reverse("openedx_cc:v1:deployment-detail", kwargs={"deployment_id": report_id})
+    assert url.endswith("/deployments/lms/prod/2026-11-25.1/")
+    api_client.force_authenticate(staff_user)
+    assert api_client.get(url).json()["id"] == report_id
+    assert api_client.get("/api/cc/v1/deployments/lms/prod/").status_code == 404
+
+
+def test_recording_is_not_wrapped_in_the_request_transaction():
+    """Hosts with ATOMIC_REQUESTS (the LMS, the CMS): recording must own its transactions to retry a lost race."""
+    from django.urls import resolve  # pylint: disable=import-outside-toplevel
+
+    assert "default" in getattr(resolve("/api/cc/v1/deployments/").func, "_non_atomic_requests", set())
 
 
 def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, recording, captured_events, monkeypatch):  # pylint: disable=unused-argument
