@@ -123,7 +123,8 @@ class CommitRightSerializer(serializers.Serializer):  # pylint: disable=abstract
 
 class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """
-    A Core Committer. ``email`` and ``champions`` (personal data) only for staff and for the committer themselves.
+    A Core Committer. ``email`` and ``champions`` (personal data) only for staff and for the committer themselves;
+    a committer sees who their champions are, but not the champions' email addresses (staff do).
     """
 
     github_username = serializers.CharField()
@@ -169,7 +170,12 @@ class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-m
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if not (is_staff(user) or (instance.user_id and user is not None and instance.user_id == user.id)):
+        if is_staff(user):
+            return data
+        if instance.user_id and user is not None and instance.user_id == user.id:
+            for champion in data.get("champions", []):
+                champion.pop("email", None)
+        else:
             data.pop("email", None)
             data.pop("champions", None)
         return data

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from openedx_cc.plugins.ownership.models import CoreCommitter
+from openedx_cc.plugins.ownership.models import Champion, CoreCommitter
 
 pytestmark = pytest.mark.django_db
 
@@ -95,16 +95,23 @@ def test_committers_list_is_paginated_filtered_and_hides_personal_data(as_user, 
 
 def test_staff_see_emails_and_champions(as_staff, pilot):  # pylint: disable=unused-argument
     CoreCommitter.objects.filter(github_key="pdpinch").update(email="peter@example.org")
+    Champion.objects.filter(committer__github_key="pdpinch").update(email="champion@example.org")
     body = as_staff.get(BASE + "committers/pdpinch/").json()
     assert body["email"] == "peter@example.org"
     assert {c["name"] for c in body["champions"]} == {"Dave Ormsbee", "Kyle McCormick"}
+    assert [c["email"] for c in body["champions"]] == ["champion@example.org"] * 2
 
 
 def test_a_committer_sees_their_own_email(api_client, enabled, pilot, plain_user):  # pylint: disable=unused-argument
     CoreCommitter.objects.filter(github_key="pdpinch").update(email="peter@example.org", user=plain_user)
+    Champion.objects.filter(committer__github_key="pdpinch").update(email="champion@example.org")
     api_client.force_authenticate(plain_user)
-    assert api_client.get(BASE + "committers/PDPinch/").json()["email"] == "peter@example.org"
-    assert "email" not in api_client.get(BASE + "committers/regisb/").json()
+    own = api_client.get(BASE + "committers/PDPinch/").json()
+    assert own["email"] == "peter@example.org"
+    assert {c["name"] for c in own["champions"]} == {"Dave Ormsbee", "Kyle McCormick"}
+    assert all("email" not in c for c in own["champions"])  # the champions' addresses are theirs, not the CC's
+    other = api_client.get(BASE + "committers/regisb/").json()
+    assert "email" not in other and "champions" not in other
 
 
 def test_unknown_committer_is_404(as_user, pilot):  # pylint: disable=unused-argument
