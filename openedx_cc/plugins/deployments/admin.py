@@ -5,20 +5,8 @@ what it reverts, and where it is deployed. Deployment records are facts: nothing
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from openedx_cc.lib.admin import ReadOnlyModelAdmin
 from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """No adding, editing or deleting: these rows are what a pipeline reported."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeployedChangeInline(admin.TabularInline):
@@ -46,7 +34,7 @@ class DeployedChangeInline(admin.TabularInline):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(ReadOnlyAdmin):
+class DeploymentAdmin(ReadOnlyModelAdmin):
     """Deployments reported by CD pipelines."""
 
     list_display = ["report_id", "environment", "service", "release", "kind", "deployed_at", "received_at"]
@@ -73,7 +61,7 @@ class PresenceInline(admin.TabularInline):
 
 
 @admin.register(Change)
-class ChangeAdmin(ReadOnlyAdmin):
+class ChangeAdmin(ReadOnlyModelAdmin):
     """Changes (merged pull requests) with their attribution and reverts."""
 
     list_display = ["__str__", "title", "merged_by", "author", "is_cc_change", "core_committer", "merged_at",
@@ -89,7 +77,7 @@ class ChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Presence)
-class PresenceAdmin(ReadOnlyAdmin):
+class PresenceAdmin(ReadOnlyModelAdmin):
     """Where each change is deployed now, and how it left an environment."""
 
     list_display = ["change", "environment", "present", "deployed_by", "removed_by", "removed_kind"]

@@ -4,6 +4,7 @@ Django admin of the event log: read-only, with an action to send selected events
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from openedx_cc.lib.admin import ReadOnlyModelAdmin
 from openedx_cc.plugins.eventlog import api
 from openedx_cc.plugins.eventlog.models import LoggedEvent
 
@@ -26,7 +27,7 @@ class SentFilter(admin.SimpleListFilter):
 
 
 @admin.register(LoggedEvent)
-class LoggedEventAdmin(admin.ModelAdmin):
+class LoggedEventAdmin(ReadOnlyModelAdmin):
     """The durable log of every event openedx-cc emitted (or will emit)."""
 
     list_display = ["recorded_at", "event_type", "event_id", "sent_at", "send_count", "last_error"]
@@ -34,15 +35,6 @@ class LoggedEventAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "event_type"]
     date_hierarchy = "recorded_at"
     actions = ["replay"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected events again (original metadata)"), permissions=["view"])
     def replay(self, request, queryset):

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openedx_cc.lib.admin import ReadOnlyModelAdmin
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.plugins.metrics import charts
 from openedx_cc.plugins.metrics.api import compute_metrics
@@ -48,7 +49,7 @@ def dashboard_context(params) -> dict:
 
 
 @admin.register(MetricsDashboard)
-class MetricsDashboardAdmin(admin.ModelAdmin):
+class MetricsDashboardAdmin(ReadOnlyModelAdmin):
     """The dashboard page (staff)."""
 
     def has_module_permission(self, request):
@@ -56,15 +57,6 @@ class MetricsDashboardAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         context = dict(self.admin_site.each_context(request), title=_("Core Committers dashboard"),
