@@ -60,6 +60,10 @@ class SyncReport:
         """``{"+ right": 3, "~ committer": 1, ...}``."""
         return dict(Counter(f"{c.action} {c.kind}" for c in self.changes))
 
+    def summary(self) -> str:
+        """The counts in one line, for people: ``"2 + right, 1 ~ committer"``, or ``"nothing"``."""
+        return ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items())) or "nothing"
+
 
 def chunks(items, size):
     for start in range(0, len(items), size):

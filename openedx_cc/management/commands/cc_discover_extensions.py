@@ -42,5 +42,4 @@ class Command(BaseCommand):
             self.stderr.write(str(change))
         for note in report.notes:
             self.stderr.write(f"note: {note}")
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items())) or "nothing"
-        self.stderr.write(f"{len(found)} extension(s) installed; changed {counts}.")
+        self.stderr.write(f"{len(found)} extension(s) installed; changed {report.summary()}.")

@@ -60,5 +60,4 @@ class Command(BaseCommand):
                 self.stdout.write(str(change))
         for note in report.notes:
             self.stdout.write(f"note: {note}")
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items())) or "nothing"
-        self.stdout.write(f"{report.source}: {verb} {counts}; {report.events} event(s) logged.")
+        self.stdout.write(f"{report.source}: {verb} {report.summary()}; {report.events} event(s) logged.")
