@@ -135,30 +135,34 @@ def _roster(count, repositories):
                            "organizations": organizations, "committers": committers}, sort_keys=False)
 
 
-def bench_import(count, repositories):
+def _imports_twice(paths):
+    """Import ``paths`` twice, first and no-change re-import; yield label, seconds, queries, writes, report."""
     from django.db import connection  # pylint: disable=import-outside-toplevel
     from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
 
     from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
+
+    for label in ("first import", "no-change re-import"):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            report = import_files(paths)
+            elapsed = time.perf_counter() - start
+        writes = sum(1 for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"})
+        yield label, elapsed, len(queries), writes, report
+
+
+def bench_import(count, repositories):
     from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
         handle.write(_roster(count, repositories))
         path = handle.name
     try:
-        results = []
-        for label in ("first import", "no-change re-import"):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                report = import_files([path])
-                elapsed = time.perf_counter() - start
-            writes = sum(1 for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"})
-            batches = -(-count // DEFAULT_BATCH_SIZE)
+        batches = -(-count // DEFAULT_BATCH_SIZE)
+        for label, elapsed, queries, writes, report in _imports_twice([path]):
             print(f"  roster import ({count} committers, {batches} batches of {DEFAULT_BATCH_SIZE}): {label}: "
-                  f"{elapsed:.2f} s, {len(queries)} queries ({len(queries) / batches:.1f} per batch), "
+                  f"{elapsed:.2f} s, {queries} queries ({queries / batches:.1f} per batch), "
                   f"{writes} writes, {len(report.changes)} changes, {report.events} events")
-            results.append((elapsed, len(queries), writes))
-        return results
     finally:
         os.unlink(path)
 
@@ -194,23 +198,14 @@ def _people_and_catalog(directory: Path, count: int, catalogs: int, repositories
 
 
 def bench_people_catalog(count, catalogs, repositories):
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
-
     from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
-    from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
 
     with tempfile.TemporaryDirectory() as directory:
         paths = _people_and_catalog(Path(directory), count, catalogs, repositories)
-        for label in ("first import", "no-change re-import"):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                report = import_files(paths)
-                elapsed = time.perf_counter() - start
-            writes = sum(1 for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"})
-            batches = -(-count // DEFAULT_BATCH_SIZE)
+        batches = -(-count // DEFAULT_BATCH_SIZE)
+        for label, elapsed, queries, writes, report in _imports_twice(paths):
             print(f"  people.yaml ({count} people) + {catalogs} catalog-info.yaml: {label}: {elapsed:.2f} s, "
-                  f"{len(queries)} queries ({len(queries) / batches:.1f} per batch of {DEFAULT_BATCH_SIZE}), "
+                  f"{queries} queries ({queries / batches:.1f} per batch of {DEFAULT_BATCH_SIZE}), "
                   f"{writes} writes, {len(report.changes)} changes")
 
 
