@@ -71,11 +71,11 @@ class OpenedxCCConfig(AppConfig):
 
     def ready(self):
         """
-        Connect the receivers (a no-op repeat when the plugin mechanism already did) and load the applets' handlers.
+        Register the system checks, and connect the receivers (a no-op repeat when the plugin mechanism already did).
         """
         from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
 
-        from openedx_cc import receivers  # pylint: disable=import-outside-toplevel
+        from openedx_cc import checks, receivers  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 
         for config in _RECEIVERS:
             signal = import_string(config["signal_path"])

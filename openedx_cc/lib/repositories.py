@@ -32,6 +32,16 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _MAX_ALIAS_STEPS = 16
 
 
+class AliasLoop(InvalidValue):
+    """
+    The aliases lead back to a name already passed; ``names`` are the names of the loop, in lower case.
+    """
+
+    def __init__(self, chain: list[str]):
+        super().__init__(f"the repository aliases loop: {' -> '.join(chain)}")
+        self.names = frozenset(name.lower() for name in chain)
+
+
 @attr.s(frozen=True)
 class RepositoryName:
     """
@@ -96,8 +106,13 @@ def _normalized_aliases(aliases: Mapping[str, str], source: str) -> dict[str, st
     """
     Validate an alias mapping and return it keyed and valued in lower case.
     """
+    if aliases is None:
+        return {}
+    if not isinstance(aliases, Mapping):
+        raise InvalidValue(f"{source}: expected a mapping {{'old-owner/old-name': 'new-owner/new-name'}}, "
+                           f"got {type(aliases).__name__}")
     out = {}
-    for old, new in (aliases or {}).items():
+    for old, new in aliases.items():
         try:
             old_name = parse_repository_name(old, allow_owner_pattern=True)
             new_name = parse_repository_name(new, allow_owner_pattern=True)
@@ -116,6 +131,29 @@ def configured_aliases() -> dict[str, str]:
     merged = dict(BUILTIN_ALIASES)
     merged.update(_normalized_aliases(get_setting("OPENEDX_CC_REPOSITORY_ALIASES"), "OPENEDX_CC_REPOSITORY_ALIASES"))
     return merged
+
+
+def configured_alias_problems() -> list[str]:
+    """
+    What is wrong with ``OPENEDX_CC_REPOSITORY_ALIASES`` (not a mapping, a name that is not ``owner/name``, a loop,
+    also through the built-in renames), one sentence each; empty when nothing is.
+    """
+    try:
+        table = configured_aliases()
+    except InvalidValue as exc:
+        return [str(exc)]
+    problems, in_reported_loops = [], set()
+    for old in sorted(table):
+        if old in in_reported_loops:
+            continue
+        try:
+            resolve_repository_name(old, allow_owner_pattern=True, aliases=table)
+        except AliasLoop as exc:
+            in_reported_loops |= exc.names
+            problems.append(f"OPENEDX_CC_REPOSITORY_ALIASES: {exc}")
+        except InvalidValue as exc:
+            problems.append(f"OPENEDX_CC_REPOSITORY_ALIASES: {exc}")
+    return problems
 
 
 def resolve_repository_name(
@@ -152,6 +190,6 @@ def resolve_repository_name(
         chain.append(current.full_name)
         current = parse_repository_name(target, allow_owner_pattern=True)
         if current.key in seen:
-            raise InvalidValue(f"the repository aliases loop: {' -> '.join(chain + [current.full_name])}")
+            raise AliasLoop(chain + [current.full_name])
         seen.add(current.key)
     raise InvalidValue(f"more than {_MAX_ALIAS_STEPS} aliases apply to {value!r}")

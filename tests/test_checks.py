@@ -1,0 +1,128 @@
+"""
+The system checks (openedx_cc/checks.py): what an operator can get wrong is named, with the setting and the fix,
+by ``manage.py check`` -- also before ``migrate`` and in a host that lacks an app, never as a traceback.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core import checks
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ids(**overrides):
+    with override_settings(**overrides):
+        return sorted(message.id for message in checks.run_checks(tags=["openedx_cc"]))
+
+
+def _messages(**overrides):
+    with override_settings(**overrides):
+        return {message.id: message for message in checks.run_checks(tags=["openedx_cc"])}
+
+
+def test_the_test_host_is_clean():
+    assert _ids() == []
+
+
+def test_a_missing_webhook_secret_is_a_warning():
+    message = _messages(OPENEDX_CC_WEBHOOK_SECRET=None)["openedx_cc.W001"]
+    assert message.level == checks.WARNING
+    assert "OPENEDX_CC_WEBHOOK_SECRET" in message.msg and "503" in message.msg
+
+
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_a_blank_webhook_secret_is_an_error(secret):
+    message = _messages(OPENEDX_CC_WEBHOOK_SECRET=secret)["openedx_cc.E001"]
+    assert message.level == checks.ERROR
+    assert "blank" in message.msg
+
+
+def test_a_webhook_secret_of_the_wrong_type_is_an_error():
+    assert _ids(OPENEDX_CC_WEBHOOK_SECRET=12345) == ["openedx_cc.E002"]
+
+
+@pytest.mark.parametrize("aliases, expected", [
+    (["edx/x", "openedx/x"], "expected a mapping"),
+    ({"edx-platform": "openedx/openedx-platform"}, "'edx-platform' has no owner"),
+    ({"a/b": "https://github.com/c/d"}, "is a URL"),
+    ({"a/*": "c/d"}, "owner/* on both sides or on neither"),
+    ({"a/b": "c/d", "c/d": "a/b"}, "the repository aliases loop: a/b -> c/d -> a/b"),
+    # A loop through a built-in rename: openedx/openedx-platform -> edx/edx-platform -> (edx/*) openedx/...
+    ({"openedx/openedx-platform": "edx/edx-platform"}, "loop"),
+])
+def test_malformed_repository_aliases_are_named(aliases, expected):
+    with override_settings(OPENEDX_CC_REPOSITORY_ALIASES=aliases):
+        found = [m for m in checks.run_checks(tags=["openedx_cc"]) if m.id in {"openedx_cc.E002", "openedx_cc.E003"}]
+    assert len(found) == 1, found
+    assert "OPENEDX_CC_REPOSITORY_ALIASES" in found[0].msg
+    assert expected in found[0].msg
+
+
+def test_a_loop_is_reported_once():
+    found = _messages(OPENEDX_CC_REPOSITORY_ALIASES={"a/b": "c/d", "c/d": "e/f", "e/f": "a/b"})
+    assert list(found) == ["openedx_cc.E003"]
+
+
+def test_valid_aliases_pass():
+    assert _ids(OPENEDX_CC_REPOSITORY_ALIASES={"myorg/*": "openedx/*", "openedx/old": "openedx/new"}) == []
+
+
+def test_operator_emails_must_be_addresses():
+    found = _messages(OPENEDX_CC_OPERATOR_EMAILS=["ops@example.org", "not an address"])
+    assert list(found) == ["openedx_cc.E004"]
+    assert "OPENEDX_CC_OPERATOR_EMAILS[1] is 'not an address'" in found["openedx_cc.E004"].msg
+
+
+def test_operator_emails_as_one_string_is_a_type_error():
+    message = _messages(OPENEDX_CC_OPERATOR_EMAILS="ops@example.org")["openedx_cc.E002"]
+    assert "OPENEDX_CC_OPERATOR_EMAILS is str" in message.msg and "a list of email addresses" in message.msg
+
+
+def test_extension_groups_must_be_names():
+    assert _ids(OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS="xblock.v1") == ["openedx_cc.E002"]
+    assert _ids(OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS=["xblock.v1", ""]) == ["openedx_cc.E002"]
+
+
+def test_a_missing_request_cache_middleware_is_a_warning(settings):
+    middleware = [m for m in settings.MIDDLEWARE if "RequestCacheMiddleware" not in m]
+    assert _ids(MIDDLEWARE=middleware) == ["openedx_cc.W002"]
+
+
+HOST_WITHOUT_APPS = """
+from host.settings import *
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("waffle", "simple_history")]
+OPENEDX_CC_WEBHOOK_SECRET = ""
+OPENEDX_CC_OPERATOR_EMAILS = ["ops@example.org", "ops"]
+OPENEDX_CC_REPOSITORY_ALIASES = {"openedx/a": "openedx/b", "openedx/b": "openedx/a"}
+"""
+
+
+def test_manage_py_check_names_everything_before_migrate_and_without_a_traceback(tmp_path):
+    """
+    A host that lacks two apps, before any ``migrate`` (the database file does not exist): ``manage.py check``
+    fails with the set's errors, naming each app and setting, and no traceback.
+    """
+    (tmp_path / "broken_host.py").write_text(HOST_WITHOUT_APPS)
+    database = tmp_path / "never-created.sqlite3"
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", DJANGO_SETTINGS_MODULE="broken_host",
+               OPENEDX_CC_HOST_DB="sqlite", OPENEDX_CC_HOST_SQLITE=str(database))
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    for expected in [
+        "(openedx_cc.E005) openedx-cc needs the app 'waffle'",
+        "(openedx_cc.E005) openedx-cc needs the app 'simple_history'",
+        "HINT: Add 'waffle' to INSTALLED_APPS.",
+        "(openedx_cc.E001) OPENEDX_CC_WEBHOOK_SECRET is blank",
+        "(openedx_cc.E004) OPENEDX_CC_OPERATOR_EMAILS[1] is 'ops'",
+        "(openedx_cc.E003) OPENEDX_CC_REPOSITORY_ALIASES: the repository aliases loop: "
+        "openedx/a -> openedx/b -> openedx/a",
+    ]:
+        assert expected in output
+    assert not database.exists()
