@@ -3,9 +3,8 @@ Models of the catalog applet: what Backstage ``catalog-info.yaml`` files (OEP-55
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from openedx_cc.lib.history import get_history_user
+from openedx_cc.lib.history import AuditHistory
 
 
 class CatalogEntry(models.Model):
@@ -36,7 +35,7 @@ class CatalogEntry(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["repository_key"]

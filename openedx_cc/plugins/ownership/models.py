@@ -10,9 +10,8 @@ These models are internal to the ownership applet; other code uses ``openedx_cc.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from openedx_cc.lib.history import get_history_user
+from openedx_cc.lib.history import AuditHistory
 from openedx_cc.plugins.ownership.scopes import describe_right, scope_key
 
 
@@ -62,7 +61,7 @@ class Organization(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["name"]
@@ -104,7 +103,7 @@ class CoreCommitter(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["github_key"]
@@ -131,7 +130,7 @@ class Repository(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["key"]
@@ -157,7 +156,7 @@ class RepositoryAlias(models.Model):
     key = models.CharField(max_length=140, unique=True, editable=False)
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="aliases")
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["key"]
@@ -194,7 +193,7 @@ class Extension(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["name"]
@@ -241,7 +240,7 @@ class CommitRight(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["id"]
@@ -295,7 +294,7 @@ class Agreement(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["kind", "signed_on"]
@@ -336,7 +335,7 @@ class Champion(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["name"]
@@ -365,7 +364,7 @@ class ProgramPhase(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(get_user=get_history_user)
+    history = AuditHistory()
 
     class Meta:
         ordering = ["since"]
