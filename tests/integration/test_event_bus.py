@@ -8,7 +8,6 @@ Runs its own ``redis-server`` on a free loopback port, so it can stop and start 
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,44 +24,13 @@ from django.utils import timezone
 from edx_toggles.toggles.testutils import override_waffle_switch
 
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
+from tests.integration.servers import RedisServer, free_port
 from tests.plugins.deployments import helpers as h
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC = "core-committer-change-lifecycle"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A throw-away redis-server on loopback that keeps nothing on disk."""
-
-    def __init__(self, port, workdir):
-        self.port, self.workdir, self.process = port, workdir, None
-
-    def start(self):
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 class Consumer:
@@ -108,7 +76,7 @@ def test_round_trip_through_redis_and_replay_after_an_outage(client, pilot, even
     if connection.vendor != "sqlite":
         pytest.skip("the round trip runs once, with the SQLite suite")
     assert shutil.which("redis-server"), "redis-server is needed (scripts/ensure-services installs it)"
-    port, prefix = _free_port(), f"occ-test-{uuid.uuid4().hex[:8]}"
+    port, prefix = free_port(), f"occ-test-{uuid.uuid4().hex[:8]}"
     received = tmp_path / "received.jsonl"
     redis = RedisServer(port, tmp_path)
     env = dict(os.environ, OPENEDX_CC_HOST_REDIS_URL=f"redis://127.0.0.1:{port}/", OPENEDX_CC_HOST_TOPIC_PREFIX=prefix,

@@ -2,33 +2,30 @@
 What every view of the REST API shares: the global switch, authentication, the contract's error format, the
 OpenAPI schema class and pagination.
 """
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.python_api import is_enabled
 
 
-def _authentication_classes():
+def host_authenticators():
     """
-    JWT (edx-drf-extensions) where the host has it, as LMS and CMS do, then the session.
-    """
-    classes = []
-    try:
-        from edx_rest_framework_extensions.auth.jwt.authentication import (  # pylint: disable=import-outside-toplevel
-            JwtAuthentication,
-        )
+    The authenticators of the host's REST framework where the host chooses them (LMS and CMS do: JWT, then the
+    session, so that anonymous calls get 401), else the session alone.
 
-        classes.append(JwtAuthentication)
-    except ImportError:  # pragma: no cover - depends on the host
-        pass
-    classes.append(SessionAuthentication)
-    return classes
+    Read at each request, not at import: plugin modules load before the host's settings are complete.
+    """
+    if (getattr(settings, "REST_FRAMEWORK", None) or {}).get("DEFAULT_AUTHENTICATION_CLASSES"):
+        return [authentication() for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    return [SessionAuthentication()]
 
 
 def _flatten(detail, prefix=""):
@@ -79,8 +76,10 @@ class CCViewMixin:
     format, and drf-spectacular's schema whatever the host's default schema class is.
     """
 
-    authentication_classes = _authentication_classes()
     schema = AutoSchema()
+
+    def get_authenticators(self):
+        return host_authenticators()
 
     def initial(self, request, *args, **kwargs):
         if not is_enabled():

@@ -1,0 +1,35 @@
+"""
+The REST API authenticates as its host does: with the host's REST framework authentication classes where it sets
+them (LMS and CMS: JWT, then the session), else with the session alone.
+"""
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+LMS_REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication",
+        "edx_rest_framework_extensions.auth.session.authentication.SessionAuthenticationAllowInactiveUser",
+    ],
+}
+
+
+def test_a_session_only_host_answers_anonymous_calls_with_403(client, enabled):  # pylint: disable=unused-argument
+    response = client.get("/api/cc/v1/committers/")
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
+
+
+def test_a_host_that_authenticates_by_jwt_answers_anonymous_calls_with_401(client, enabled):  # pylint: disable=unused-argument
+    with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
+        response = client.get("/api/cc/v1/committers/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("JWT") or response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_session_still_works_in_a_jwt_host(client, enabled, plain_user):  # pylint: disable=unused-argument
+    client.force_login(plain_user)
+    with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
+        response = client.get("/api/cc/v1/committers/")
+    assert response.status_code == 200
