@@ -1,0 +1,164 @@
+"""
+openedx-cc for Tutor: installs the package into the openedx image, writes its settings into LMS and CMS, creates its
+tables and switches in the init task, and adds ``tutor local do cc-import`` and ``tutor local do cc-audit``.
+
+Configuration (``tutor config save --set KEY=VALUE``):
+
+- ``OPENEDX_CC_PIP_REQUIREMENT``: what pip installs into the image (default: this plugin's release of openedx-cc).
+- ``OPENEDX_CC_OPERATOR_EMAILS``: the site operators who receive notifications (a list of addresses).
+- ``OPENEDX_CC_REPOSITORY_ALIASES``: extra repository renames ``{"old/name": "new/name"}``.
+- ``OPENEDX_CC_EVENT_BUS_ENABLED``: whether the set's events go to the event bus (default false).
+- ``OPENEDX_CC_WEBHOOK_SECRET``, ``OPENEDX_CC_GITHUB_WEBHOOK_SECRET``: generated once, kept in config.yml.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import typing as t
+from importlib import resources
+
+import click
+from tutor import exceptions, hooks
+
+from tutor_openedx_cc import __version__
+
+TEMPLATES = str(resources.files("tutor_openedx_cc") / "templates")
+
+# Every switch of the set (openedx-cc's contract, section 3), created off by the init task.
+SWITCHES = [
+    "openedx_cc.enabled",
+    "openedx_cc.record_deployments",
+    "openedx_cc.emit_events",
+    "openedx_cc.notify",
+    "openedx_cc.share_with_hub",
+    "openedx_cc.hub",
+]
+
+# The set's event types and their event-bus topics and keys (openedx-cc's contract, section 5).
+EVENT_BUS_TOPICS = {
+    "org.openedx.core_committer.change.deployed.v1": ("core-committer-change-lifecycle", "change.repository"),
+    "org.openedx.core_committer.change.reverted.v1": ("core-committer-change-lifecycle", "change.repository"),
+    "org.openedx.core_committer.ownership.changed.v1": ("core-committer-ownership-lifecycle",
+                                                        "ownership.github_username"),
+}
+
+hooks.Filters.CONFIG_DEFAULTS.add_items([
+    ("OPENEDX_CC_VERSION", __version__),
+    ("OPENEDX_CC_PIP_REQUIREMENT", f"openedx-cc=={__version__}"),
+    ("OPENEDX_CC_OPERATOR_EMAILS", []),
+    ("OPENEDX_CC_REPOSITORY_ALIASES", {}),
+    ("OPENEDX_CC_EVENT_BUS_ENABLED", False),
+    ("OPENEDX_CC_SWITCHES", SWITCHES),
+])
+hooks.Filters.CONFIG_UNIQUE.add_items([
+    ("OPENEDX_CC_WEBHOOK_SECRET", "{{ 40|random_string }}"),
+    ("OPENEDX_CC_GITHUB_WEBHOOK_SECRET", "{{ 40|random_string }}"),
+])
+
+# The package, installed into the openedx image after the platform's own requirements. openedx-cc's lower bounds are
+# the versions the supported platform releases pin, so pip upgrades none of the platform's packages here.
+hooks.Filters.ENV_PATCHES.add_item((
+    "openedx-dockerfile-post-python-requirements",
+    """# openedx-cc: Core Committer program plugins (tutor-contrib-openedx-cc)
+RUN --mount=type=cache,target=/openedx/.cache/pip,sharing=shared \\
+    $PIP_COMMAND install {{ OPENEDX_CC_PIP_REQUIREMENT|tojson }}
+""",
+))
+
+_EVENT_BUS_LINES = "\n".join(
+    f'EVENT_BUS_PRODUCER_CONFIG.setdefault("{event_type}", {{}})["{topic}"] = '
+    f'{{"event_key_field": "{key}", "enabled": {{{{ OPENEDX_CC_EVENT_BUS_ENABLED }}}}}}'
+    for event_type, (topic, key) in EVENT_BUS_TOPICS.items()
+)
+SETTINGS = f"""# openedx-cc settings (tutor-contrib-openedx-cc) begin
+OPENEDX_CC_WEBHOOK_SECRET = {{{{ OPENEDX_CC_WEBHOOK_SECRET|tojson }}}}
+OPENEDX_CC_GITHUB_WEBHOOK_SECRET = {{{{ OPENEDX_CC_GITHUB_WEBHOOK_SECRET|tojson }}}}
+OPENEDX_CC_OPERATOR_EMAILS = {{{{ OPENEDX_CC_OPERATOR_EMAILS|tojson }}}}
+OPENEDX_CC_REPOSITORY_ALIASES = {{{{ OPENEDX_CC_REPOSITORY_ALIASES|tojson }}}}
+{_EVENT_BUS_LINES}
+# openedx-cc settings (tutor-contrib-openedx-cc) end
+"""
+hooks.Filters.ENV_PATCHES.add_items([
+    ("openedx-lms-common-settings", SETTINGS),
+    ("openedx-cms-common-settings", SETTINGS),
+])
+
+# The init task is rendered into the environment (env/plugins/openedx-cc/tasks/lms/init) and run by `tutor ... do init`.
+hooks.Filters.ENV_TEMPLATE_ROOTS.add_item(TEMPLATES)
+hooks.Filters.ENV_TEMPLATE_TARGETS.add_item(("openedx-cc/tasks", "plugins"))
+with open(os.path.join(TEMPLATES, "openedx-cc", "tasks", "lms", "init"), encoding="utf-8") as _task:
+    hooks.Filters.CLI_DO_INIT_TASKS.add_item(("lms", _task.read()))
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@hooks.Actions.CONFIG_LOADED.add()
+def _check_config(config: dict[str, t.Any]) -> None:
+    """
+    Refuse a configuration the set cannot use, naming the key and the value.
+    """
+    emails = config.get("OPENEDX_CC_OPERATOR_EMAILS", [])
+    if not isinstance(emails, list):
+        raise exceptions.TutorError(
+            f"OPENEDX_CC_OPERATOR_EMAILS must be a list of email addresses, not {emails!r}")
+    for index, email in enumerate(emails):
+        if not isinstance(email, str) or not _EMAIL.match(email):
+            raise exceptions.TutorError(
+                f"OPENEDX_CC_OPERATOR_EMAILS[{index}] is {email!r}, which is not an email address")
+    aliases = config.get("OPENEDX_CC_REPOSITORY_ALIASES", {})
+    if not isinstance(aliases, dict):
+        raise exceptions.TutorError(
+            f'OPENEDX_CC_REPOSITORY_ALIASES must be a mapping {{"old/name": "new/name"}}, not {aliases!r}')
+
+
+def _job_path(context: click.Context, path: str) -> str:
+    """
+    A file of the host as the job container sees it: files under ``$(tutor config printroot)/data/lms-job/`` are at
+    ``/openedx/data/`` there; paths already inside the container (``/openedx/...``) are kept.
+    """
+    if path.startswith("/openedx/"):
+        return path
+    root = os.path.realpath(os.path.join(context.obj.root, "data", "lms-job"))
+    full = os.path.realpath(path)
+    if full == root or full.startswith(root + os.sep):
+        return "/openedx/data" + full[len(root):]
+    raise click.BadParameter(
+        f"{path} is not in {root}/, which the job container sees as /openedx/data/: copy it there first",
+        param_hint="PATH",
+    )
+
+
+@click.command(name="cc-import", help="Import rosters, people.yaml, Salesforce exports or catalog-info.yaml files "
+                                      "into openedx-cc (manage.py cc_import).")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "file_format", type=click.Choice(["roster", "people-yaml", "salesforce-csv",
+                                                            "catalog-info"]), help="Format of every file.")
+@click.option("--dry-run", is_flag=True, help="Print what would change, write nothing.")
+@click.option("--prune", is_flag=True, help="Revoke what the files no longer list.")
+@click.pass_context
+def cc_import(context: click.Context, paths: tuple[str, ...], file_format: str | None, dry_run: bool,
+              prune: bool) -> t.Iterable[tuple[str, str]]:
+    command = ["./manage.py", "lms", "cc_import", *(_job_path(context, path) for path in paths)]
+    if file_format:
+        command += ["--format", file_format]
+    if dry_run:
+        command.append("--dry-run")
+    if prune:
+        command.append("--prune")
+    yield ("lms", shlex.join(command))
+
+
+@click.command(name="cc-audit", help="Report what in the openedx-cc registry needs action (manage.py cc_audit).")
+@click.option("--days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Report what expires within this many days.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def cc_audit(days: int, as_json: bool) -> t.Iterable[tuple[str, str]]:
+    command = ["./manage.py", "lms", "cc_audit", "--days", str(days)]
+    if as_json:
+        command.append("--json")
+    yield ("lms", shlex.join(command))
+
+
+hooks.Filters.CLI_DO_COMMANDS.add_items([cc_import, cc_audit])
+
