@@ -1,14 +1,18 @@
 # The two set-up commands of the README are `make demo` and `make test`; everything else here serves them.
 .DEFAULT_GOAL := help
-.PHONY: help venv requirements dev-requirements system-deps services demo demo-reset test test-sqlite test-mysql \
-        quality lint-annotations lint-imports check-migrations bench upgrade clean
+.PHONY: help venv requirements dev-requirements py311-requirements tutor-requirements system-deps services demo \
+        test test-sqlite test-mysql lint-annotations lint-imports check-migrations bench upgrade clean
 
 SHELL := /bin/bash
-# Python 3.12 is what the current openedx-events/edx-toggles need (contract section 1); pyenv provides it here.
+# Every virtualenv is one supported Open edX host (requirements/hosts/, docs/decisions/0010-supported-hosts.rst):
+# .venv is the newest host (Python 3.12: demo, lints, suite on SQLite, MySQL and PostgreSQL, bench), .venv-py311 the
+# previous one (Python 3.11: the suite on SQLite with the Redis round trip). .venv-tutor holds Tutor from PyPI.
 PYTHON_VERSION ?= 3.12
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+NEWEST_HOST := requirements/hosts/openedx-platform-master-2026-04.constraints.txt
+PREVIOUS_HOST := requirements/hosts/openedx-platform-2026-01-py311.constraints.txt
 DEMO_PORT ?= 8000
 
 help: ## show the targets
@@ -20,15 +24,22 @@ $(PY):
 venv: $(PY) ## create the virtualenv with Python 3.12
 
 requirements: $(PY) ## install the demo/runtime requirements and this package (editable)
-	$(BIN)/pip install -q -r requirements/base.txt
+	$(BIN)/pip install -q -c $(NEWEST_HOST) -r requirements/base.txt
 	$(BIN)/pip install -q --no-deps -e .
 
 system-deps: ## install the Debian packages the test requirements build against (mysqlclient)
 	scripts/ensure-system-deps
 
-dev-requirements: $(PY) system-deps ## install the test requirements and this package (editable)
-	$(BIN)/pip install -q -r requirements/test.txt
-	$(BIN)/pip install -q --no-deps -e .
+dev-requirements: system-deps ## the newest host's virtualenv: its pins, openedx-cc installed with them, test tools
+	scripts/host-venv $(VENV) 3.12 $(NEWEST_HOST) requirements/test.txt
+
+py311-requirements: system-deps ## the previous host's virtualenv (.venv-py311, Python 3.11), built the same way
+	scripts/host-venv .venv-py311 3.11 $(PREVIOUS_HOST) requirements/test-py311.txt
+
+tutor-requirements: ## Tutor from PyPI and the openedx-cc Tutor plugin (tutor-contrib-openedx-cc/), in .venv-tutor
+	[ -x .venv-tutor/bin/python ] || scripts/make-venv .venv-tutor 3.12
+	.venv-tutor/bin/pip install -q -r requirements/tutor.txt
+	.venv-tutor/bin/pip install -q --no-deps -e tutor-contrib-openedx-cc/
 
 services: ## start MariaDB and Redis on loopback if they are down
 	scripts/ensure-services
@@ -36,7 +47,7 @@ services: ## start MariaDB and Redis on loopback if they are down
 demo: requirements ## run the demo host on http://127.0.0.1:$(DEMO_PORT)/ (SQLite, pilot roster, toggles on)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/demo "$(DEMO_PORT)"
 
-test: dev-requirements services ## run every check CI runs: suite on SQLite and MySQL, lints, migrations check
+test: dev-requirements py311-requirements tutor-requirements services ## every check CI runs, under each host
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run-tests
 
 test-sqlite: ## only the suite on SQLite (quick path)
@@ -57,11 +68,8 @@ check-migrations: ## fail if the models and the migrations disagree
 bench: dev-requirements services ## run the benchmarks (SQLite and MySQL, side by side); prints ratios
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run-bench
 
-upgrade: $(PY) ## re-compile requirements/*.txt from requirements/*.in
-	$(BIN)/pip install -q -r requirements/pip-tools.txt
-	for f in pip-tools base test dev; do \
-	  $(BIN)/pip-compile -q --allow-unsafe --rebuild --strip-extras --no-emit-index-url --no-emit-find-links \
-	    --upgrade -o requirements/$$f.txt requirements/$$f.in; done
+upgrade: ## re-compile requirements/*.txt from requirements/*.in, each against its host's pins and under its Python
+	scripts/compile-requirements
 
 clean: ## remove build output and demo state
-	rm -rf build dist *.egg-info .demo reports .pytest_cache
+	rm -rf build dist *.egg-info .demo reports .pytest_cache tutor-contrib-openedx-cc/build tutor-contrib-openedx-cc/*.egg-info
