@@ -19,6 +19,20 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def wait_for_port(port, process, what, *, timeout):
+    """Wait until something accepts connections on the loopback ``port``; fail early if ``process`` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start within {timeout} s")
+
+
 class RedisServer:
     """A throw-away redis-server on loopback that keeps nothing on disk."""
 
@@ -31,13 +45,7 @@ class RedisServer:
              "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
         )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        wait_for_port(self.port, self.process, "redis-server", timeout=5)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -65,16 +73,7 @@ class HostServer:
             cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
             stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the host server exited: {Path(self.log_path).read_text()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the host server did not start")
+        wait_for_port(self.port, self.process, f"the host server ({self.log_path})", timeout=60)
 
     def get(self, path, headers=None):
         """``(status, headers, body)`` of a GET."""
