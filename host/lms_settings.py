@@ -34,13 +34,13 @@ REST_FRAMEWORK = {
 }
 
 # The JWT issuer of LMS's own test settings: tokens signed with this secret authenticate.
+_JWT_ISSUER = {"AUDIENCE": "lms-key", "ISSUER": "http://127.0.0.1:8000/oauth2",
+               "SECRET_KEY": "lms-secret-of-the-lms-like-test-host"}
 JWT_AUTH = {
-    "JWT_AUDIENCE": "lms-key",
-    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
-    "JWT_SECRET_KEY": "lms-secret-of-the-lms-like-test-host",
-    "JWT_ISSUERS": [
-        {"AUDIENCE": "lms-key", "ISSUER": "http://127.0.0.1:8000/oauth2", "SECRET_KEY": "lms-secret-of-the-lms-like-test-host"},
-    ],
+    "JWT_AUDIENCE": _JWT_ISSUER["AUDIENCE"],
+    "JWT_ISSUER": _JWT_ISSUER["ISSUER"],
+    "JWT_SECRET_KEY": _JWT_ISSUER["SECRET_KEY"],
+    "JWT_ISSUERS": [_JWT_ISSUER],
     "JWT_ALGORITHM": "HS256",
     "JWT_AUTH_HEADER_PREFIX": "JWT",
     "JWT_AUTH_COOKIE": "edx-jwt-cookie",
