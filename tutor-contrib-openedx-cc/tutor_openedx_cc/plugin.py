@@ -13,7 +13,6 @@ Configuration (``tutor config save --set KEY=VALUE``):
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import typing as t
 from importlib import resources
@@ -22,6 +21,7 @@ import click
 from tutor import exceptions, hooks
 
 from tutor_openedx_cc import __version__
+from tutor_openedx_cc.rules import config_problems
 
 TEMPLATES = str(resources.files("tutor_openedx_cc") / "templates")
 
@@ -51,6 +51,11 @@ hooks.Filters.CONFIG_DEFAULTS.add_items([
     ("OPENEDX_CC_EVENT_BUS_ENABLED", False),
     ("OPENEDX_CC_SWITCHES", SWITCHES),
 ])
+# Values go into Python settings and a shell command as literals of those languages, never as raw text.
+hooks.Filters.ENV_TEMPLATE_FILTERS.add_items([
+    ("openedx_cc_python", repr),
+    ("openedx_cc_shell", shlex.quote),
+])
 hooks.Filters.CONFIG_UNIQUE.add_items([
     ("OPENEDX_CC_WEBHOOK_SECRET", "{{ 40|random_string }}"),
     ("OPENEDX_CC_GITHUB_WEBHOOK_SECRET", "{{ 40|random_string }}"),
@@ -62,20 +67,20 @@ hooks.Filters.ENV_PATCHES.add_item((
     "openedx-dockerfile-post-python-requirements",
     """# openedx-cc: Core Committer program plugins (tutor-contrib-openedx-cc)
 RUN --mount=type=cache,target=/openedx/.cache/pip,sharing=shared \\
-    $PIP_COMMAND install {{ OPENEDX_CC_PIP_REQUIREMENT|tojson }}
+    $PIP_COMMAND install {{ OPENEDX_CC_PIP_REQUIREMENT|openedx_cc_shell }}
 """,
 ))
 
 _EVENT_BUS_LINES = "\n".join(
     f'EVENT_BUS_PRODUCER_CONFIG.setdefault("{event_type}", {{}})["{topic}"] = '
-    f'{{"event_key_field": "{key}", "enabled": {{{{ OPENEDX_CC_EVENT_BUS_ENABLED }}}}}}'
+    f'{{"event_key_field": "{key}", "enabled": {{{{ OPENEDX_CC_EVENT_BUS_ENABLED|openedx_cc_python }}}}}}'
     for event_type, (topic, key) in EVENT_BUS_TOPICS.items()
 )
 SETTINGS = f"""# openedx-cc settings (tutor-contrib-openedx-cc) begin
-OPENEDX_CC_WEBHOOK_SECRET = {{{{ OPENEDX_CC_WEBHOOK_SECRET|tojson }}}}
-OPENEDX_CC_GITHUB_WEBHOOK_SECRET = {{{{ OPENEDX_CC_GITHUB_WEBHOOK_SECRET|tojson }}}}
-OPENEDX_CC_OPERATOR_EMAILS = {{{{ OPENEDX_CC_OPERATOR_EMAILS|tojson }}}}
-OPENEDX_CC_REPOSITORY_ALIASES = {{{{ OPENEDX_CC_REPOSITORY_ALIASES|tojson }}}}
+OPENEDX_CC_WEBHOOK_SECRET = {{{{ OPENEDX_CC_WEBHOOK_SECRET|openedx_cc_python }}}}
+OPENEDX_CC_GITHUB_WEBHOOK_SECRET = {{{{ OPENEDX_CC_GITHUB_WEBHOOK_SECRET|openedx_cc_python }}}}
+OPENEDX_CC_OPERATOR_EMAILS = {{{{ OPENEDX_CC_OPERATOR_EMAILS|openedx_cc_python }}}}
+OPENEDX_CC_REPOSITORY_ALIASES = {{{{ OPENEDX_CC_REPOSITORY_ALIASES|openedx_cc_python }}}}
 {_EVENT_BUS_LINES}
 # openedx-cc settings (tutor-contrib-openedx-cc) end
 """
@@ -90,26 +95,14 @@ hooks.Filters.ENV_TEMPLATE_TARGETS.add_item(("openedx-cc/tasks", "plugins"))
 with open(os.path.join(TEMPLATES, "openedx-cc", "tasks", "lms", "init"), encoding="utf-8") as _task:
     hooks.Filters.CLI_DO_INIT_TASKS.add_item(("lms", _task.read()))
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 @hooks.Actions.CONFIG_LOADED.add()
 def _check_config(config: dict[str, t.Any]) -> None:
     """
-    Refuse a configuration the set cannot use, naming the key and the value.
+    Refuse a configuration the set cannot use, naming each key and value (``tutor config save`` fails with it).
     """
-    emails = config.get("OPENEDX_CC_OPERATOR_EMAILS", [])
-    if not isinstance(emails, list):
-        raise exceptions.TutorError(
-            f"OPENEDX_CC_OPERATOR_EMAILS must be a list of email addresses, not {emails!r}")
-    for index, email in enumerate(emails):
-        if not isinstance(email, str) or not _EMAIL.match(email):
-            raise exceptions.TutorError(
-                f"OPENEDX_CC_OPERATOR_EMAILS[{index}] is {email!r}, which is not an email address")
-    aliases = config.get("OPENEDX_CC_REPOSITORY_ALIASES", {})
-    if not isinstance(aliases, dict):
-        raise exceptions.TutorError(
-            f'OPENEDX_CC_REPOSITORY_ALIASES must be a mapping {{"old/name": "new/name"}}, not {aliases!r}')
+    problems = config_problems(config)
+    if problems:
+        raise exceptions.TutorError("openedx-cc: " + "; ".join(problems))
 
 
 def _job_path(context: click.Context, path: str) -> str:
