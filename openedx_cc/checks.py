@@ -7,6 +7,8 @@ the setting (or app) and the fix. Ids: ``openedx_cc.E00N`` (the set cannot work 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.core.validators import validate_email
 
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.repositories import configured_alias_problems
+from openedx_cc.settings.common import REQUIRED_APPS
 
 TAG = "openedx_cc"
 
@@ -30,16 +33,15 @@ HOST_APPS = [
     "simple_history",
     "openedx_events",
 ]
-# What the plugin mechanism adds by itself (openedx_cc.settings.common.REQUIRED_APPS); a host that lists the app
-# without the plugin mechanism adds them itself.
-SET_APPS = ["django_filters", "drf_spectacular", "drf_spectacular_sidecar"]
+# What the plugin mechanism adds by itself; a host that lists the app without the plugin mechanism adds them itself.
+SET_APPS = REQUIRED_APPS
 REQUEST_CACHE_MIDDLEWARE = "edx_django_utils.cache.middleware.RequestCacheMiddleware"
 
 # Settings whose type a host can get wrong, with the types they take.
 _TYPES = {
     "OPENEDX_CC_WEBHOOK_SECRET": ((str, type(None)), "a string"),
     "OPENEDX_CC_OPERATOR_EMAILS": ((list, tuple), "a list of email addresses"),
-    "OPENEDX_CC_REPOSITORY_ALIASES": ((dict,), 'a mapping {"old-owner/old-name": "new-owner/new-name"}'),
+    "OPENEDX_CC_REPOSITORY_ALIASES": ((Mapping,), 'a mapping {"old-owner/old-name": "new-owner/new-name"}'),
     "OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS": ((list, tuple), "a list of entry-point group names"),
 }
 
@@ -87,8 +89,9 @@ def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argume
     """
     The ``OPENEDX_CC_*`` settings have the types and values the set can use.
     """
-    messages = [error for error in map(_wrong_type, _TYPES) if error is not None]
-    wrongly_typed = {name for name in _TYPES if _wrong_type(name) is not None}
+    type_errors = {name: _wrong_type(name) for name in _TYPES}
+    messages = [error for error in type_errors.values() if error is not None]
+    wrongly_typed = {name for name, error in type_errors.items() if error is not None}
 
     if "OPENEDX_CC_WEBHOOK_SECRET" not in wrongly_typed:
         secret = get_setting("OPENEDX_CC_WEBHOOK_SECRET")

@@ -62,9 +62,30 @@ def test_malformed_repository_aliases_are_named(aliases, expected):
     assert expected in found[0].msg
 
 
-def test_a_loop_is_reported_once():
-    found = _messages(OPENEDX_CC_REPOSITORY_ALIASES={"a/b": "c/d", "c/d": "e/f", "e/f": "a/b"})
-    assert list(found) == ["openedx_cc.E003"]
+@pytest.mark.parametrize("aliases", [
+    {"a/b": "c/d", "c/d": "e/f", "e/f": "a/b"},
+    # names that lead into the loop are not part of it, and do not report it again
+    {"x/y": "c/d", "z/1": "c/d", "z/2": "e/f", "c/d": "e/f", "e/f": "c/d"},
+])
+def test_a_loop_is_reported_once_without_what_leads_into_it(aliases):
+    with override_settings(OPENEDX_CC_REPOSITORY_ALIASES=aliases):
+        found = checks.run_checks(tags=["openedx_cc"])
+    assert [message.id for message in found] == ["openedx_cc.E003"]
+    assert "x/y" not in found[0].msg and "z/" not in found[0].msg
+
+
+def test_every_malformed_alias_is_named_not_only_the_first():
+    with override_settings(OPENEDX_CC_REPOSITORY_ALIASES={"one": "a/b", "c/d": "two", "e/f": "g/h"}):
+        found = checks.run_checks(tags=["openedx_cc"])
+    assert len(found) == 2
+    assert "'one' has no owner" in found[0].msg and "'two' has no owner" in found[1].msg
+
+
+def test_names_that_differ_only_in_case_are_reported():
+    with override_settings(OPENEDX_CC_REPOSITORY_ALIASES={"myorg/Old": "myorg/new", "MyOrg/old": "myorg/other"}):
+        found = checks.run_checks(tags=["openedx_cc"])
+    assert [message.id for message in found] == ["openedx_cc.E003"]
+    assert "'MyOrg/old' and 'myorg/Old' are the same repository" in found[0].msg
 
 
 def test_valid_aliases_pass():

@@ -34,12 +34,15 @@ _MAX_ALIAS_STEPS = 16
 
 class AliasLoop(InvalidValue):
     """
-    The aliases lead back to a name already passed; ``names`` are the names of the loop, in lower case.
+    The aliases lead back to a name already passed. ``loop`` is the cycle alone (from its first name back to it),
+    without the names that led into it; ``names`` are its names in lower case.
     """
 
     def __init__(self, chain: list[str]):
-        super().__init__(f"the repository aliases loop: {' -> '.join(chain)}")
-        self.names = frozenset(name.lower() for name in chain)
+        keys = [name.lower() for name in chain]
+        loop = chain[keys.index(keys[-1]):]
+        super().__init__(f"the repository aliases loop: {' -> '.join(loop)}")
+        self.names = frozenset(keys[keys.index(keys[-1]):])
 
 
 @attr.s(frozen=True)
@@ -135,24 +138,41 @@ def configured_aliases() -> dict[str, str]:
 
 def configured_alias_problems() -> list[str]:
     """
-    What is wrong with ``OPENEDX_CC_REPOSITORY_ALIASES`` (not a mapping, a name that is not ``owner/name``, a loop,
-    also through the built-in renames), one sentence each; empty when nothing is.
+    What is wrong with ``OPENEDX_CC_REPOSITORY_ALIASES``, one sentence each: not a mapping, each entry that is not
+    ``owner/name`` (or ``owner/*`` on both sides), names listed twice (they are compared case-insensitively), and each
+    loop once, also a loop through the built-in renames. Empty when nothing is wrong.
     """
-    try:
-        table = configured_aliases()
-    except InvalidValue as exc:
-        return [str(exc)]
-    problems, in_reported_loops = [], set()
-    for old in sorted(table):
-        if old in in_reported_loops:
+    setting, source = get_setting("OPENEDX_CC_REPOSITORY_ALIASES"), "OPENEDX_CC_REPOSITORY_ALIASES"
+    if setting is None:
+        return []
+    if not isinstance(setting, Mapping):
+        return [f"{source}: expected a mapping {{'old-owner/old-name': 'new-owner/new-name'}}, "
+                f"got {type(setting).__name__}"]
+    problems, valid, first_spelling = [], {}, {}
+    for old, new in setting.items():
+        try:
+            entry = _normalized_aliases({old: new}, source)
+        except InvalidValue as exc:
+            problems.append(str(exc))
             continue
+        key = next(iter(entry))
+        if key in first_spelling:
+            problems.append(f"{source}: {old!r} and {first_spelling[key]!r} are the same repository "
+                            "(names are compared case-insensitively); keep one")
+            continue
+        first_spelling[key] = old
+        valid.update(entry)
+    table = {**BUILTIN_ALIASES, **valid}
+    reported_loops = set()
+    for old in sorted(table):
         try:
             resolve_repository_name(old, allow_owner_pattern=True, aliases=table)
         except AliasLoop as exc:
-            in_reported_loops |= exc.names
-            problems.append(f"OPENEDX_CC_REPOSITORY_ALIASES: {exc}")
+            if exc.names not in reported_loops:
+                reported_loops.add(exc.names)
+                problems.append(f"{source}: {exc}")
         except InvalidValue as exc:
-            problems.append(f"OPENEDX_CC_REPOSITORY_ALIASES: {exc}")
+            problems.append(f"{source}: {exc}")
     return problems
 
 
