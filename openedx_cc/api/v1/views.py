@@ -21,7 +21,7 @@ from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.metrics import api as metrics_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
-from . import schema as _openapi_extensions  # noqa: F401  pylint: disable=unused-import  (the JWT scheme)
+from . import schema as _openapi_extensions  # noqa: F401  pylint: disable=unused-import  (JWT, session)
 from .base import CCPagination, CCViewMixin
 from .base import problems_response
 from .filters import CommitterFilter, DeploymentFilter, RepositoryFilter

@@ -33,3 +33,14 @@ def test_the_session_still_works_in_a_jwt_host(client, enabled, plain_user):  # 
     with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
         response = client.get("/api/cc/v1/committers/")
     assert response.status_code == 200
+
+
+def test_the_openapi_document_describes_the_hosts_authentication_without_warnings(tmp_path):
+    import yaml  # pylint: disable=import-outside-toplevel
+    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+
+    out = tmp_path / "schema.yaml"
+    with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
+        call_command("spectacular", "--fail-on-warn", "--urlconf", "openedx_cc.urls", "--file", str(out))
+    schemes = yaml.safe_load(out.read_text())["components"]["securitySchemes"]
+    assert set(schemes) == {"jwtAuth", "cookieAuth"}
