@@ -3,8 +3,8 @@ A host that has what LMS has and the demo host lacks (lms/envs/common.py): histo
 edx-drf-extensions' JWT and session authentication as the REST framework defaults, LMS's other REST framework
 defaults, and a cache that every process of the service shares (Redis here, as Tutor configures it).
 
-Used by tests/test_lms_like_host.py in separate processes (``--settings host.lms_settings``), since these settings
-shape the models and the cache at start-up.
+Used by tests/integration/test_lms_like_host.py in separate processes (``--settings host.lms_settings``), since these
+settings shape the models and the cache at start-up.
 
 Environment: ``OPENEDX_CC_HOST_CACHE_URL`` (default ``redis://127.0.0.1:6379/5``), ``OPENEDX_CC_HOST_CACHE_PREFIX``.
 """

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,17 +22,13 @@ HOSTS = {  # compiled file -> the host it is compiled for
 }
 
 
-def _canonical(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _pins(path):
     pins = {}
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if "==" in line and not line.startswith("-"):
             name, version = line.split("==", 1)
-            pins[_canonical(name)] = Version(version.strip())
+            pins[canonicalize_name(name)] = Version(version.strip())
     return pins
 
 
@@ -54,7 +51,7 @@ def test_compiled_requirements_keep_their_hosts_pins(compiled, host):
 
 @pytest.mark.parametrize("requirement", _direct_requirements(), ids=str)
 def test_each_lower_bound_is_the_oldest_version_the_suite_runs_with(requirement):
-    tested = [_pins(REQUIREMENTS / compiled)[_canonical(requirement.name)] for compiled in ("test.txt",
+    tested = [_pins(REQUIREMENTS / compiled)[canonicalize_name(requirement.name)] for compiled in ("test.txt",
                                                                                             "test-py311.txt")]
     lower = [Version(spec.version) for spec in requirement.specifier if spec.operator == ">="]
     assert lower == [min(tested)], f"{requirement.name}: lower bound {lower}, tested with {sorted(set(tested))}"

@@ -53,25 +53,23 @@ class RedisServer:
             self.process.wait(10)
 
 
-
-
 class HostServer:
     """``manage.py runserver`` of the host (no autoreload, one process), with the given settings and environment."""
 
     def __init__(self, settings_module, env, log_path):
         self.settings_module, self.env, self.log_path = settings_module, env, log_path
-        self.port, self.process = free_port(), None
+        self.port, self.process, self.log = free_port(), None, None
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
+        self.log = open(self.log_path, "ab")  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload",
              "--settings", self.settings_module],
-            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_for_port(self.port, self.process, f"the host server ({self.log_path})", timeout=60)
 
@@ -88,6 +86,8 @@ class HostServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+        if self.log:
+            self.log.close()
 
 
 def manage(settings_module, env, *args, timeout=300):
