@@ -37,6 +37,18 @@ DEFAULTS = {
 }
 
 
+def get_secret(name):
+    """
+    The secret the setting ``name`` holds, or None when it holds none: unset, not a string, or blank. A blank
+    secret would let anyone sign; a value of another type is a configuration error (the system checks name both),
+    never a reason to fail each request.
+    """
+    value = get_setting(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value
+
+
 def get_setting(name):
     """
     Return the value of the openedx-cc setting ``name``, or its default.

@@ -25,7 +25,7 @@ from openedx_cc.events import (
     CCDeploymentData,
     CCRevertData,
 )
-from openedx_cc.lib.conf import get_setting
+from openedx_cc.lib.conf import get_secret
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.toggles import is_enabled
 from openedx_cc.plugins.deployments.models import (
@@ -85,10 +85,10 @@ def verify_signature(raw: bytes, header: str | None) -> None:
     Check ``X-CC-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`` against ``OPENEDX_CC_WEBHOOK_SECRET``
     in constant time. Raises ``SignatureError``.
     """
-    secret = get_setting("OPENEDX_CC_WEBHOOK_SECRET")
-    if not secret:
-        raise SignatureError("OPENEDX_CC_WEBHOOK_SECRET is not set: this service accepts no deployment report",
-                             configured=False)
+    secret = get_secret("OPENEDX_CC_WEBHOOK_SECRET")
+    if secret is None:
+        raise SignatureError("OPENEDX_CC_WEBHOOK_SECRET is not set (or is blank): this service accepts no deployment "
+                             "report", configured=False)
     if not header:
         raise SignatureError(f"the {SIGNATURE_HEADER} header is missing")
     scheme, _, signature = header.partition("=")

@@ -108,11 +108,15 @@ def test_unsigned_or_wrongly_signed_reports_are_401_and_nothing_is_recorded(clie
     assert Deployment.objects.count() == Change.objects.count() == change_events().count() == 0
 
 
-def test_no_secret_configured_is_503_saying_so(client, recording, settings):  # pylint: disable=unused-argument
-    settings.OPENEDX_CC_WEBHOOK_SECRET = None
-    response = h.post(client, h.report())
+@pytest.mark.parametrize("secret", [None, "", " ", "\n", 12345, b"bytes"])
+def test_no_usable_secret_is_503_saying_so(client, recording, settings, secret):  # pylint: disable=unused-argument
+    """Issue 9, item 12: a blank secret is no secret (anyone could sign), a secret of another type no 500."""
+    settings.OPENEDX_CC_WEBHOOK_SECRET = secret
+    signed_with_it = secret if isinstance(secret, str) else "x"
+    response = h.post(client, h.report(), secret=signed_with_it)
     assert response.status_code == 503
-    assert "OPENEDX_CC_WEBHOOK_SECRET is not set" in response.json()["errors"][0]["message"]
+    assert "OPENEDX_CC_WEBHOOK_SECRET is not set (or is blank)" in response.json()["errors"][0]["message"]
+    assert Deployment.objects.count() == 0
 
 
 def test_switches(client, enabled):  # pylint: disable=unused-argument
