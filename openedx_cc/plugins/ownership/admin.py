@@ -39,6 +39,17 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return True
 
 
+class RegistryAdmin(ReadOnlyHistoryAdmin):
+    """
+    Rows that decide effectiveness (statuses, rights, agreements and NDAs, champions, policies, and what rights point
+    at) are never deleted, not even by a superuser: deleting one would change the answer for the past and leave no
+    event, notification or audit trace (ADR 5). Operators revoke, end or suspend instead, which all three follow.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ExpiringAgreementFilter(admin.SimpleListFilter):
     """Agreements that expire soon, or have expired."""
 
@@ -102,6 +113,7 @@ class AgreementInline(admin.TabularInline):
     model = Agreement
     fk_name = "committer"
     extra = 0
+    can_delete = False  # revoke instead (RegistryAdmin)
     fields = ["kind", "signed_on", "expires_on", "revoked_at", "document_url", "source"]
     readonly_fields = ["source"]
 
@@ -117,6 +129,7 @@ class ChampionInline(admin.TabularInline):
 
     model = Champion
     extra = 0
+    can_delete = False  # end instead (RegistryAdmin)
     fields = ["name", "email", "github_username", "valid_from", "valid_until"]
 
 
@@ -142,7 +155,7 @@ class CommitRightInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ReadOnlyHistoryAdmin):
+class OrganizationAdmin(RegistryAdmin):
     """Organizations of Core Committers."""
 
     list_display = ["slug", "name", "openedx_provider", "committer_count"]
@@ -156,7 +169,7 @@ class OrganizationAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(CoreCommitter)
-class CoreCommitterAdmin(ReadOnlyHistoryAdmin):
+class CoreCommitterAdmin(RegistryAdmin):
     """Core Committers, with their rights, agreements and champions."""
 
     list_display = ["github_username", "name", "organization", "status", "status_since", "status_until"]
@@ -224,7 +237,7 @@ class CommitRightForm(forms.ModelForm):
 
 
 @admin.register(CommitRight)
-class CommitRightAdmin(ReadOnlyHistoryAdmin):
+class CommitRightAdmin(RegistryAdmin):
     """Commit rights. New rights and changed periods go through the ownership API (validated, with events)."""
 
     list_display = ["committer", "scope", "valid_from", "valid_until", "revoked_at", "source"]
@@ -287,7 +300,7 @@ class CommitRightAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ReadOnlyHistoryAdmin):
+class AgreementAdmin(RegistryAdmin):
     """Contributor agreements and NDAs."""
 
     formfield_overrides = URL_FIELDS
@@ -304,7 +317,7 @@ class AgreementAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Champion)
-class ChampionAdmin(ReadOnlyHistoryAdmin):
+class ChampionAdmin(RegistryAdmin):
     """Champions of Core Committers."""
 
     list_display = ["name", "committer", "valid_from", "valid_until"]
@@ -327,11 +340,12 @@ class ExtensionInline(admin.TabularInline):
 
     model = Extension
     extra = 0
+    can_delete = False  # rights may be narrowed to it (RegistryAdmin)
     fields = ["name", "path"]
 
 
 @admin.register(Repository)
-class RepositoryAdmin(ReadOnlyHistoryAdmin):
+class RepositoryAdmin(RegistryAdmin):
     """Repositories, with their aliases and extensions."""
 
     list_display = ["full_name", "owner", "extension_count"]
@@ -346,7 +360,7 @@ class RepositoryAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(ReadOnlyHistoryAdmin):
+class ExtensionAdmin(RegistryAdmin):
     """Extensions of repositories."""
 
     list_display = ["name", "repository", "path"]
@@ -367,7 +381,7 @@ class RepositoryAliasAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ProgramPhase)
-class ProgramPhaseAdmin(ReadOnlyHistoryAdmin):
+class ProgramPhaseAdmin(RegistryAdmin):
     """Phases of the program and their policy (phase defaults, or the operator's overrides)."""
 
     list_display = ["phase", "since", "require_nda", "require_champions", "policy"]

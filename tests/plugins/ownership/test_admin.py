@@ -87,3 +87,34 @@ def test_adding_a_right_goes_through_the_api(admin_client, pilot):  # pylint: di
 def test_toggles_are_in_the_waffle_admin(admin_client):
     page = admin_client.get(reverse("admin:waffle_switch_changelist")).content.decode()
     assert "openedx_cc.enabled" in page and "openedx_cc.emit_events" in page
+
+
+REGISTRY_MODELS = ["Organization", "CoreCommitter", "CommitRight", "Agreement", "Champion", "Repository", "Extension",
+                   "ProgramPhase"]
+
+
+@pytest.mark.parametrize("model_name", REGISTRY_MODELS)
+def test_nothing_that_decides_effectiveness_can_be_deleted_in_the_admin(model_name, admin_user, admin_client):
+    """Issue 9, item 14: not even a superuser gets Delete; revoking, ending and suspending remain."""
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.contrib import admin as django_admin  # pylint: disable=import-outside-toplevel
+    from django.test import RequestFactory  # pylint: disable=import-outside-toplevel
+
+    model = apps.get_model("openedx_cc", model_name)
+    model_admin = django_admin.site._registry[model]  # pylint: disable=protected-access
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    assert not model_admin.has_delete_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    for inline in model_admin.get_inline_instances(request):
+        if inline.model._meta.model_name != "repositoryalias":  # pylint: disable=protected-access
+            assert not inline.can_delete
+
+
+def test_deleting_a_right_through_the_admin_url_is_refused(admin_client, pilot):  # pylint: disable=unused-argument
+    from openedx_cc.plugins.ownership.models import CommitRight  # pylint: disable=import-outside-toplevel
+
+    right = CommitRight.objects.first()
+    response = admin_client.post(f"/admin/openedx_cc/commitright/{right.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert CommitRight.objects.filter(pk=right.pk).exists()
