@@ -14,8 +14,8 @@ from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
 from openedx_cc.lib.sourcemap import SourceMap
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-_GITHUB_LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_GITHUB_LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # always fullmatch, never "$"
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def read_text(path: str | Path) -> str:
@@ -97,11 +97,12 @@ def to_date(value):
 
 def github_login(value):
     """
-    A GitHub login: 1-39 alphanumerics or single hyphens, neither first nor last.
+    A GitHub login: 1-39 alphanumerics or single hyphens, neither first nor last. Spaces around it are forgiven, a
+    line break is not.
     """
-    if not isinstance(value, str) or not _GITHUB_LOGIN_RE.match(value.strip()):
+    if not isinstance(value, str) or not _GITHUB_LOGIN_RE.fullmatch(value.strip(" \t")):
         raise ValueError(f"{value!r} is not a valid GitHub login")
-    return value.strip()
+    return value.strip(" \t")
 
 
 def email_address(value):
@@ -110,7 +111,7 @@ def email_address(value):
     """
     if value is None or value == "":
         return value
-    if not isinstance(value, str) or not _EMAIL_RE.match(value.strip()):
+    if not isinstance(value, str) or not _EMAIL_RE.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not an email address")
     return value.strip()
 

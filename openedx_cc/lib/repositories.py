@@ -27,8 +27,8 @@ BUILTIN_ALIASES = {
 
 # GitHub: an owner is 1-39 alphanumerics or single hyphens, not starting or ending with one; a repository name is
 # up to 100 of letters, digits, ".", "-" and "_", and neither "." nor "..".
-_OWNER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+_OWNER_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # always fullmatch, never "$"
+_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _MAX_ALIAS_STEPS = 16
 
 
@@ -83,7 +83,7 @@ def parse_repository_name(value, *, default_owner: str | None = None, allow_owne
     """
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue("expected a repository name such as 'openedx/openedx-platform'")
-    text = value.strip()
+    text = value.strip(" \t")  # spaces around a name are forgiven; a line break inside or after it is not
     if "://" in text or text.startswith("git@"):
         raise InvalidValue(f"{value!r} is a URL; write the repository as owner/name")
     text = text.removesuffix(".git")
@@ -95,12 +95,12 @@ def parse_repository_name(value, *, default_owner: str | None = None, allow_owne
     if len(parts) != 2:
         raise InvalidValue(f"{value!r} is not of the form owner/name")
     owner, name = parts
-    if not _OWNER_RE.match(owner):
+    if not _OWNER_RE.fullmatch(owner):
         raise InvalidValue(f"{owner!r} is not a valid GitHub owner name")
     if name == "*":
         if not allow_owner_pattern:
             raise InvalidValue(f"{value!r} names every repository of an owner; a single repository is needed here")
-    elif not _NAME_RE.match(name) or name in {".", ".."}:
+    elif not _NAME_RE.fullmatch(name) or name in {".", ".."}:
         raise InvalidValue(f"{name!r} is not a valid GitHub repository name")
     return RepositoryName(owner=owner, name=name)
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.lib.importing import github_login
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.timeutil import parse_aware_datetime
 
@@ -30,13 +31,21 @@ class AwareDateTimeField(serializers.Field):
 
 
 class OwnershipCheckQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """Query parameters of ``GET ownership/check/``."""
+    """Query parameters of ``GET ownership/check/``. Values are taken as sent: a line break is refused, not trimmed."""
 
-    user = serializers.CharField(max_length=39, help_text="GitHub login.")
-    repository = serializers.CharField(max_length=140, help_text="owner/name; aliases are followed.")
-    path = serializers.CharField(required=False, max_length=1000, help_text="A file or directory path in it.")
-    branch = serializers.CharField(required=False, max_length=255, help_text="A branch name.")
+    user = serializers.CharField(max_length=39, trim_whitespace=False, help_text="GitHub login.")
+    repository = serializers.CharField(max_length=140, trim_whitespace=False,
+                                       help_text="owner/name; aliases are followed.")
+    path = serializers.CharField(required=False, max_length=1000, trim_whitespace=False,
+                                 help_text="A file or directory path in it.")
+    branch = serializers.CharField(required=False, max_length=255, trim_whitespace=False, help_text="A branch name.")
     at = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone (default: now).")
+
+    def validate_user(self, value):
+        try:
+            return github_login(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
     def validate_repository(self, value):
         try:

@@ -25,9 +25,13 @@ from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.ownership.api import normalize_path
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
-_SHA = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,254}$")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+# Whole-value patterns, always applied with fullmatch: "$" would also match before a final newline, so "prod\n"
+# would pass as a name of its own (issue 9, item 9).
+_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+_ID = re.compile(r"(?!/)(?!heads\Z)[A-Za-z0-9._:/@+-]{1,200}(?<!/)")  # contract section 7
+_ID_GRAMMAR = "report id (1 to 200 of letters, digits and ._:/@+-, not starting or ending with /, not 'heads')"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
+_URL = re.compile(r"https?://\S+")
 
 
 def _datetime(value):
@@ -40,7 +44,7 @@ def _datetime(value):
 
 
 def _sha(value):
-    if not isinstance(value, str) or not _SHA.match(value):
+    if not isinstance(value, str) or not _SHA.fullmatch(value):
         raise ValueError(f"{value!r} is not a commit sha (40 or 64 hexadecimal digits)")
     return value.lower()
 
@@ -61,7 +65,7 @@ def _path(value):
 
 def _pattern(regex, what):
     def check(value):
-        if not regex.match(value):
+        if not regex.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid {what}")
         return value
 
@@ -69,7 +73,7 @@ def _pattern(regex, what):
 
 
 def _url(value):
-    if value and not re.match(r"^https?://[^\s]+$", value):
+    if value and not _URL.fullmatch(value):
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value
 
@@ -101,7 +105,7 @@ class ChangeIn(_Strict):
 class ReportIn(_Strict):
     """A deployment report (contract section 7)."""
 
-    id: Annotated[StrictStr, AfterValidator(_pattern(_ID, "report id (letters, digits and ._:/@+-, up to 255)"))]
+    id: Annotated[StrictStr, AfterValidator(_pattern(_ID, _ID_GRAMMAR))]
     environment: Annotated[StrictStr, AfterValidator(_pattern(_NAME, "environment name"))]
     service: StrictStr = Field(default="", max_length=100)
     release: StrictStr = Field(default="", max_length=255)

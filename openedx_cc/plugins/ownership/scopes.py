@@ -14,7 +14,7 @@ import re
 from openedx_cc.lib.errors import InvalidValue
 
 # Git refuses white space, ~ ^ : and \ in branch names; * ? [ ] are kept as fnmatch wildcards.
-_BRANCH_RE = re.compile(r"^[^\s~^:\\]+$")
+_BRANCH_RE = re.compile(r"[^\s~^:\\]+")  # always fullmatch, never "$"
 
 
 def normalize_path(value, *, prefix: bool = False) -> str:
@@ -52,7 +52,7 @@ def normalize_branch_pattern(value) -> str:
     text = value.strip()
     if text.startswith("refs/heads/"):
         text = text[len("refs/heads/"):]
-    if not _BRANCH_RE.match(text) or text.startswith("/") or text.endswith("/") or ".." in text:
+    if not _BRANCH_RE.fullmatch(text) or text.startswith("/") or text.endswith("/") or ".." in text:
         raise InvalidValue(f"{value!r} is not a valid branch name or pattern")
     return text
 

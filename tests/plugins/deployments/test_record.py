@@ -161,6 +161,16 @@ def test_a_report_over_5_mb_is_413(client, recording):  # pylint: disable=unused
     (h.report(kind="undeploy"), "kind", "'deploy' or 'rollback'"),
     (h.report(colour="red"), "colour", "unknown field"),
     ({k: v for k, v in h.report().items() if k != "environment"}, "environment", "required field is missing"),
+    # issue 9, item 9: a final newline is no part of a name; ids follow the contract's grammar (section 7)
+    (h.report(id="h-x\n"), "id", "not a valid report id"),
+    (h.report(environment="prod\n"), "environment", "not a valid environment name"),
+    (h.report(id="heads"), "id", "not 'heads'"),
+    (h.report(id="/lms-1"), "id", "not a valid report id"),
+    (h.report(id="lms-1/"), "id", "not a valid report id"),
+    (h.report(id="x" * 201), "id", "1 to 200"),
+    (h.report(changes=[h.change(merge_sha=h.sha(1) + "\n")]), "changes[0].merge_sha", "not a commit sha"),
+    (h.report(changes=[h.change(repository="openedx\n/xblock")]), "changes[0].repository",
+     "not a valid GitHub owner"),
 ])
 def test_bad_reports_are_400_naming_each_field_and_record_nothing(client, pilot, recording, document, field,
                                                                   message):  # pylint: disable=unused-argument
@@ -170,6 +180,11 @@ def test_bad_reports_are_400_naming_each_field_and_record_nothing(client, pilot,
     errors = response.json()["errors"]
     assert any(e["field"] == field and message in e["message"] for e in errors), errors
     assert Deployment.objects.count() == Change.objects.count() == 0
+
+
+@pytest.mark.parametrize("report_id", ["x", ".hidden", "lms/prod@2026-11-25+1:a_b", "x" * 200, "heads-1"])
+def test_ids_of_the_contracts_grammar_are_accepted(client, pilot, recording, report_id):  # pylint: disable=unused-argument
+    assert h.post(client, h.report(id=report_id)).status_code == 201
 
 
 def test_every_problem_is_listed_in_one_400(client, recording):  # pylint: disable=unused-argument
