@@ -26,11 +26,19 @@ _SUPPORTED = "a roster (openedx-cc-roster/v1), a people.yaml (with its orgs.yaml
              "catalog-info.yaml files"
 
 
+def _looks_like_codeowners(text: str) -> bool:
+    """
+    Whether ``text`` reads as a CODEOWNERS file: every line that is neither blank nor a comment (indented comments
+    included) is a pattern followed by owners (``@login``, ``@org/team`` or an email address), and there is at least one.
+    """
+    rules = [line.split() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return bool(rules) and all(len(words) >= 2 and all("@" in word for word in words[1:]) for words in rules)
+
+
 def _not_a_format(path: str, text: str) -> str | None:
     """A precise reason for files that are known not to be an import format."""
     name = Path(path).name
-    if "CODEOWNERS" in name or any(line.split()[1:2] and line.split()[1].startswith("@")
-                                   for line in text.splitlines() if line.strip() and not line.startswith("#")):
+    if "CODEOWNERS" in name or _looks_like_codeowners(text):
         return ("a CODEOWNERS file: its owners are GitHub teams and users, not Core Committer rights; openedx-cc "
                 f"imports {_SUPPORTED}")
     if name.endswith((".tsv", ".txt", ".md", ".rst", ".json")):

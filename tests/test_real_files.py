@@ -52,3 +52,15 @@ def test_rejects(name, capsys):
     assert f"error: {REAL / name}:" in err
     assert REJECTS[name] in err
     assert "nothing was imported" in err
+
+
+def test_a_roster_with_an_indented_comment_naming_a_login_is_a_roster(tmp_path, capsys):
+    """Issue 9, item 11: ``  # @login ...`` indented inside a roster does not make it a CODEOWNERS file."""
+    from tests.conftest import PILOT_ROSTER  # pylint: disable=import-outside-toplevel
+
+    roster = tmp_path / "roster.yaml"
+    text = PILOT_ROSTER.read_text()
+    roster.write_text(text.replace("committers:\n", "committers:\n    # @sarina answers questions about these\n", 1))
+    assert "# @sarina answers" in roster.read_text()
+    call_command("cc_import", str(roster), "--dry-run")
+    assert "CODEOWNERS" not in capsys.readouterr().err
