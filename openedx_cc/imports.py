@@ -29,7 +29,7 @@ _SUPPORTED = "a roster (openedx-cc-roster/v1), a people.yaml (with its orgs.yaml
 def _looks_like_codeowners(text: str) -> bool:
     """
     Whether ``text`` reads as a CODEOWNERS file: every line that is neither blank nor a comment (indented comments
-    included) is a pattern followed by owners (``@login``, ``@org/team`` or an email address), and there is at least one.
+    included) is a pattern followed by owners (``@login``, ``@org/team`` or an email address), and there is one.
     """
     rules = [line.split() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     return bool(rules) and all(len(words) >= 2 and all("@" in word for word in words[1:]) for words in rules)

@@ -25,6 +25,10 @@ from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.ownership.api import normalize_path
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
+# Size limits of the free-text fields (docs/decisions/0012): GitHub caps a pull request body at 65,536 characters and a
+# title at 256; titles keep room for "Revert \"...\"" nestings and other tools.
+MAX_BODY_CHARS = 65_536
+MAX_TITLE_CHARS = 1_000
 # Whole-value patterns, always applied with fullmatch: "$" would also match before a final newline, so "prod\n"
 # would pass as a name of its own (issue 9, item 9).
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
@@ -92,8 +96,8 @@ class ChangeIn(_Strict):
 
     repository: Annotated[StrictStr, AfterValidator(_repository)]
     pr_number: StrictInt = Field(gt=0, le=2**31 - 1)
-    title: StrictStr = Field(default="", max_length=1000)
-    body: StrictStr = Field(default="", max_length=MAX_REPORT_BYTES)
+    title: StrictStr = Field(default="", max_length=MAX_TITLE_CHARS)
+    body: StrictStr = Field(default="", max_length=MAX_BODY_CHARS)
     url: Annotated[StrictStr, AfterValidator(_url)] = Field(default="", max_length=500)
     merge_sha: Sha
     author: Login
