@@ -274,6 +274,11 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
                 problems.append(Problem(field=f"rolls_back[{index}]",
                                         message=f"deployment {report_id!r} was to {deployment.environment}, "
                                                 f"not {self.data.environment}"))
+            elif deployment.deployed_at > self.data.deployed_at:
+                problems.append(Problem(field="deployed_at",
+                                        message=f"the rollback is dated {self.data.deployed_at.isoformat()}, before "
+                                                f"deployment {report_id!r} that it rolls back "
+                                                f"({deployment.deployed_at.isoformat()})"))
         if problems:
             raise ValidationFailed(problems)
         rolled = [found[report_id] for report_id in self.data.rolls_back]

@@ -276,6 +276,19 @@ def test_a_rollback_reverts_what_the_rolled_back_deployments_brought(client, pil
     assert [(t, k["change"].pr_number) for t, k in captured_events] == [(DEPLOYED, 701)]  # it reached it again
 
 
+def test_a_rollback_dated_before_what_it_rolls_back_is_400_naming_deployed_at(client, pilot, recording):  # pylint: disable=unused-argument
+    """Issue 9, item 13: the time to removal would be negative (it was clamped to 0 and pulled the median down)."""
+    assert h.post(client, h.report("d1", changes=[cc_change(pr_number=800)],
+                                   deployed_at="2026-11-25T11:00:00Z")).status_code == 201
+    response = h.post(client, h.report("rb", kind="rollback", rolls_back=["d1"], deployed_at="2026-11-25T10:59:59Z"))
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["field"] == "deployed_at" and "before deployment 'd1' that it rolls back" in error["message"]
+    assert Deployment.objects.count() == 1
+    same_second = h.post(client, h.report("rb", kind="rollback", rolls_back=["d1"], deployed_at="2026-11-25T11:00:00Z"))
+    assert same_second.status_code == 201
+
+
 def test_real_reverts_point_at_the_right_original(client, recording):  # pylint: disable=unused-argument
     """
     Every real revert commit reported as a change, oldest first: each one whose message names a commit or a pull
