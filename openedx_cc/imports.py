@@ -8,14 +8,13 @@ registry, ``catalog-info`` files to the catalog.
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from django.db import transaction
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.importing import read_text
-from openedx_cc.lib.sourcemap import load_yaml_documents
+from openedx_cc.lib.sourcemap import load_toml, load_yaml_documents
 from openedx_cc.lib.sync import SyncReport
 from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.ownership import api as ownership_api
@@ -61,9 +60,9 @@ def detect_format(path: str) -> tuple[str | None, str | None]:
         return "salesforce-csv", None
     if target.suffix.lower() == ".toml":
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return None, f"not valid TOML: {exc}"
+            data, _sourcemap = load_toml(text, path)
+        except ValidationFailed as exc:
+            return None, exc.problems[0].message
         return ("roster", None) if ownership_api.is_roster(data) else (None, "a TOML file that is not a roster "
                                                                               "(format = \"openedx-cc-roster/v1\")")
     reason = _not_a_format(path, text)

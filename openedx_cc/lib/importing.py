@@ -4,7 +4,9 @@ field, and small reusable value validators.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,23 +22,43 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def read_text(path: str | Path) -> str:
     """
-    Read an input file as UTF-8 text; a missing, unreadable, oversized or non-UTF-8 file raises ``ValidationFailed``.
+    Read an input file as UTF-8 text; a missing, unreadable, oversized or non-UTF-8 file, or one that is not a
+    regular file (a device, a FIFO, a socket), raises ``ValidationFailed``.
+
+    At most ``MAX_FILE_BYTES`` are read, whatever the file's size says: a symlink to ``/dev/zero`` or a file that
+    grows while it is read is cut off and refused, never read until memory runs out.
     """
     name = str(path)
+
+    def refuse(message):
+        return ValidationFailed([Problem(field="", message=message, file=name)])
+
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is larger than {MAX_FILE_BYTES} bytes"
-            raise ValidationFailed([Problem(field="", message=message, file=name)])
-        return Path(path).read_text(encoding="utf-8-sig")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
-        raise ValidationFailed([Problem(field="", message="no such file", file=name)]) from exc
+        raise refuse("no such file") from exc
     except IsADirectoryError as exc:
-        raise ValidationFailed([Problem(field="", message="is a directory, not a file", file=name)]) from exc
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed([Problem(field="", message=f"not UTF-8 text ({exc.reason})", file=name)]) from exc
+        raise refuse("is a directory, not a file") from exc
     except OSError as exc:
-        raise ValidationFailed([Problem(field="", message=f"cannot be read: {exc.strerror}", file=name)]) from exc
+        raise refuse(f"cannot be read: {exc.strerror}") from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise refuse("is not a regular file (a device, a pipe or a socket); import files from disk")
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise refuse(f"cannot be read: {exc.strerror}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise refuse(f"not UTF-8 text ({exc.reason})") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text mode reads them
 
 
 def _message(error: dict) -> str:

@@ -86,15 +86,93 @@ def _walk_yaml(node, loc, positions, problems, filename):
             _walk_yaml(item, child, positions, problems, filename)
 
 
+# Limits of the YAML the importers take (docs/decisions/0012). Rosters, people.yaml and catalog-info.yaml files nest a
+# few levels deep and need no aliases; a file beyond these is refused before libyaml sees it, because libyaml takes
+# quadratic time on deep flow nesting and crashes the process (segmentation fault) at 100,000 levels, and aliases
+# let 516 bytes expand to gigabytes.
+MAX_YAML_FLOW_DEPTH = 64
+MAX_YAML_INDENT = 1_000
+_YAML_SPECIAL = re.compile(r"""[\[\]{}'"#\n]""")
+_YAML_TOKEN_START = frozenset(" \t\n[{,:-?")
+
+
+def _refuse(message: str, filename: str | None, line: int | None):
+    raise ValidationFailed([Problem(field="", message=message, file=filename, line=line)])
+
+
+def _check_yaml_text(text: str, filename: str | None) -> None:
+    """
+    Refuse flow collections nested deeper than ``MAX_YAML_FLOW_DEPTH`` and lines indented past ``MAX_YAML_INDENT``,
+    in one linear pass that skips quoted strings and comments.
+    """
+    depth, quote, line, skip_to = 0, None, 1, 0
+    for match in _YAML_SPECIAL.finditer(text):
+        index, char = match.start(), match.group()
+        if char == "\n":
+            line += 1
+            following = text[index + 1:index + 2 + MAX_YAML_INDENT]
+            if quote is None and len(following) - len(following.lstrip(" ")) > MAX_YAML_INDENT:
+                _refuse(f"indented more than {MAX_YAML_INDENT} columns (nested too deeply)", filename, line)
+            continue
+        if index < skip_to:
+            continue
+        if quote == "'":
+            quote = None if char == "'" else quote
+            continue
+        if quote == '"':
+            if char == '"':
+                backslashes = 0
+                while index - backslashes > 0 and text[index - backslashes - 1] == "\\":
+                    backslashes += 1
+                quote = None if backslashes % 2 == 0 else quote
+            continue
+        previous = text[index - 1] if index else "\n"
+        if char == "#":
+            if previous in " \t\n":
+                end = text.find("\n", index)
+                skip_to = len(text) if end < 0 else end
+        elif char in "'\"":
+            if previous in _YAML_TOKEN_START:
+                quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_YAML_FLOW_DEPTH:
+                _refuse(f"brackets nested more than {MAX_YAML_FLOW_DEPTH} levels deep", filename, line)
+        else:
+            depth = max(0, depth - 1)
+
+
+def _refuse_aliases(root, filename: str | None) -> None:
+    """
+    Refuse a document in which a node is reached twice: a YAML alias (``*name``), which could expand a few bytes
+    into gigabytes. One visit per node, iteratively.
+    """
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            _refuse(f"uses a YAML alias of the anchor on line {node.start_mark.line + 1}; anchors and aliases are "
+                    "not accepted: write the values out", filename, node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def load_yaml(text: str, filename: str | None = None):
     """
     Parse one YAML document; return ``(data, SourceMap)``. Syntax errors and duplicate keys raise
     ``ValidationFailed`` with the line.
     """
+    _check_yaml_text(text, filename)
     try:
         loader = _PositionLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _refuse_aliases(node, filename)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -120,11 +198,13 @@ def load_yaml_documents(text: str, filename: str | None = None):
     from the start of the file. Syntax errors and duplicate keys raise ``ValidationFailed`` with the line.
     """
     documents = []
+    _check_yaml_text(text, filename)
     try:
         loader = _PositionLoader(text)
         try:
             while loader.check_node():
                 node = loader.get_node()
+                _refuse_aliases(node, filename)
                 data = loader.construct_document(node)
                 positions: dict[tuple, int] = {(): node.start_mark.line + 1}
                 problems: list[Problem] = []
@@ -200,6 +280,8 @@ def load_toml(text: str, filename: str | None = None):
     """
     try:
         data = tomllib.loads(text)
+    except RecursionError as exc:
+        raise ValidationFailed([Problem(field="", message="not valid TOML: nested too deeply", file=filename)]) from exc
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None:
