@@ -6,6 +6,11 @@ from datetime import date, datetime, time, timezone
 
 from openedx_cc.lib.errors import InvalidValue
 
+# Datetimes that every database stores (MySQL's DATETIME starts in year 1000) and that leave room for the arithmetic
+# of windows and periods on both sides (docs/decisions/0012).
+EARLIEST = datetime(1000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
 
 def start_of_day(value: date) -> datetime:
     """
@@ -31,7 +36,14 @@ def parse_aware_datetime(value: str) -> datetime:
         raise InvalidValue(f"{value!r} is a date; a datetime with a time zone is needed")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidValue(f"{value!r} has no time zone; add Z or an offset such as +00:00")
-    return parsed.astimezone(timezone.utc)
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before the first representable instant
+        raise InvalidValue(f"{value!r} is out of range; datetimes from {EARLIEST.year} to {LATEST.year} "
+                           "are accepted") from exc
+    if not EARLIEST <= parsed < LATEST:
+        raise InvalidValue(f"{value!r} is out of range; datetimes from {EARLIEST.year} to {LATEST.year} are accepted")
+    return parsed
 
 
 def as_utc(value: datetime) -> datetime:

@@ -23,3 +23,20 @@ def test_aware_datetimes_are_returned_in_utc():
 def test_naive_or_malformed_datetimes_are_refused(value, reason):
     with pytest.raises(InvalidValue, match=reason):
         parse_aware_datetime(value)
+
+
+@pytest.mark.parametrize("value", [
+    "0001-01-01T00:00:00+01:00",  # before the first instant Python represents in UTC (OverflowError)
+    "9999-12-31T23:59:59-01:00",  # after the last one
+    "0999-12-31T23:59:59Z",  # before what MySQL's DATETIME stores
+    "9500-01-01T00:00:00Z",
+])
+def test_out_of_range_datetimes_are_invalid_values(value):
+    """Issue 9, item 7: these were 500s wherever a datetime is read."""
+    with pytest.raises(InvalidValue, match="out of range"):
+        parse_aware_datetime(value)
+
+
+def test_the_range_bounds_are_accepted():
+    assert parse_aware_datetime("1000-01-01T00:00:00Z").year == 1000
+    assert parse_aware_datetime("8999-12-31T23:59:59Z").year == 8999

@@ -2,11 +2,13 @@
 List filters of the REST API (django-filter).
 """
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from rest_framework.exceptions import ValidationError
 
 from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments.api import Deployment
 from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository, resolve_repository
 
@@ -48,14 +50,32 @@ class RepositoryFilter(django_filters.FilterSet):
         fields = ["owner", "q"]
 
 
+class AwareDateTimeField(forms.Field):
+    """An ISO 8601 datetime with a time zone, parsed by the one rule of the set (``parse_aware_datetime``)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_aware_datetime(value)
+        except InvalidValue as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class AwareDateTimeFilter(django_filters.Filter):
+    """A filter on a datetime field that refuses values without a time zone or out of range (400, not 500)."""
+
+    field_class = AwareDateTimeField
+
+
 class DeploymentFilter(django_filters.FilterSet):
     """Filters of ``GET deployments/``."""
 
     environment = django_filters.CharFilter()
     release = django_filters.CharFilter()
     kind = django_filters.ChoiceFilter(choices=[("deploy", "deploy"), ("rollback", "rollback")])
-    since = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
+    since = AwareDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
+    until = AwareDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
 
     class Meta:
         model = Deployment

@@ -10,6 +10,7 @@ from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.importing import github_login
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.python_api import MAX_AUDIT_DAYS
 
 from .permissions import is_staff
 
@@ -242,7 +243,7 @@ class InstalledExtensionSerializer(serializers.Serializer):  # pylint: disable=a
 class AuditQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Query parameters of ``GET audit/``."""
 
-    days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=3650)
+    days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=MAX_AUDIT_DAYS)
 
 
 class DeploymentChangeSerializer(serializers.Serializer):  # pylint: disable=abstract-method

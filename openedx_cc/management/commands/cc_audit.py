@@ -11,7 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from openedx_cc.python_api import audit, notify_expiries
+from openedx_cc.python_api import MAX_AUDIT_DAYS, audit, notify_expiries
 
 
 class Command(BaseCommand):
@@ -27,8 +27,8 @@ class Command(BaseCommand):
                                  "needs the openedx_cc.notify switch)")
 
     def handle(self, *args, **options):
-        if options["days"] < 0:
-            self.stderr.write("--days must not be negative")
+        if not 0 <= options["days"] <= MAX_AUDIT_DAYS:
+            self.stderr.write(f"--days must be between 0 and {MAX_AUDIT_DAYS}, not {options['days']}")
             sys.exit(2)
         report = audit(days=options["days"])
         if options["notify"]:

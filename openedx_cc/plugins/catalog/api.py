@@ -207,6 +207,10 @@ class AuditReport:
         }
 
 
+# The audit looks at most ten years ahead (the REST API and the command both take this bound).
+MAX_AUDIT_DAYS = 3650
+
+
 def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
     """
     What keeps the registry from going stale: unowned installed extensions, expiries within ``days``, committers

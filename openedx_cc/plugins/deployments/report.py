@@ -174,6 +174,11 @@ def parse_report(raw) -> Report:
         except json.JSONDecodeError as exc:
             raise ValidationFailed([Problem(field="", message=f"the report is not JSON: {exc.msg} at line "
                                                                f"{exc.lineno} column {exc.colno}")]) from exc
+        except RecursionError as exc:
+            raise ValidationFailed([Problem(field="", message="the report is not a report: JSON nested too "
+                                                               "deeply")]) from exc
+        except ValueError as exc:  # an integer of more digits than Python converts (4,300)
+            raise ValidationFailed([Problem(field="", message=f"the report is not valid JSON: {exc}")]) from exc
     else:
         document = raw
     if not isinstance(document, dict):
