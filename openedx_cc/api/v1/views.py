@@ -287,7 +287,7 @@ class MetricsView(CCViewMixin, APIView):
             if params.get("user") and params["user"].lower() != login.lower():
                 raise PermissionDenied("A Core Committer sees the figures of their own changes only.")
             params["user"] = login
-        return Response(metrics_api.compute_metrics(**params))
+        return Response(metrics_api.compute_metrics(name_unknown_values=is_staff(request.user), **params))
 
 
 _SCHEMA_SETTINGS = {

@@ -89,7 +89,7 @@ def _percentiles(queryset, group=None) -> dict:
 _EMPTY = {"median_seconds": None, "p90_seconds": None, "count": 0}
 
 
-def _check_filters(params) -> dict:
+def _check_filters(params, *, name_unknown_values: bool) -> dict:
     problems, clean = [], {}
     for name in params:
         if name not in FILTERS:
@@ -117,6 +117,8 @@ def _check_filters(params) -> dict:
             clean[name] = params[name].strip()
     if problems:
         raise ValidationFailed(problems)
+    if not name_unknown_values:
+        return clean
     known = DeploymentSpan.objects.all()
     checks = {
         "user": ("core_committer__iexact", "no change is credited to Core Committer {!r}"),
@@ -134,14 +136,16 @@ def _check_filters(params) -> dict:
     return clean
 
 
-def compute_metrics(*, include=tuple(DIMENSIONS) + ("by_month",), **params) -> dict:
+def compute_metrics(*, include=tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True, **params) -> dict:
     """
     The change-failure metrics for a window (``since``, ``until``: ISO datetimes with a time zone) and filters
     (``user``, ``repository``, ``environment``, ``release``), with the breakdowns named in ``include`` (all by
-    default). Raises ``ValidationFailed`` naming the field for a malformed window, an unknown filter, or a filter
-    value nothing was recorded for.
+    default). Raises ``ValidationFailed`` naming the field for a malformed window, an unknown filter, or -- when
+    ``name_unknown_values`` -- a filter value nothing was recorded for. Callers who may not see every recorded
+    value (a Core Committer who is not staff) pass False: whether an environment, release or repository exists
+    must not show through the answer, so a value nothing matches gives empty figures, as one nobody recorded does.
     """
-    clean = _check_filters(params)
+    clean = _check_filters(params, name_unknown_values=name_unknown_values)
     spans = DeploymentSpan.objects.all()
     if "since" in clean:
         spans = spans.filter(deployed_at__gte=clean["since"])

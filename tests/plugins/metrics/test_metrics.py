@@ -107,3 +107,22 @@ def test_the_endpoint(history, api_client, staff_user, plain_user):  # pylint: d
     own = api_client.get("/api/cc/v1/metrics/").json()
     assert own["filters"]["user"] == "pdpinch" and own["cc_changes"]["deployed"] == 1
     assert api_client.get("/api/cc/v1/metrics/", {"user": "bradenmacdonald"}).status_code == 403
+
+
+def test_a_core_committer_cannot_learn_what_exists_from_the_answers(history, api_client, plain_user):  # pylint: disable=unused-argument
+    """
+    Issue 9, item 8: for a Core Committer who is not staff, a real environment, release or repository that holds only
+    others' changes answers exactly as a made-up one does: 200 with empty figures, never 400 for one and not the other.
+    """
+    from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
+
+    CoreCommitter.objects.filter(github_key="symbolist").update(user=plain_user)  # no change credited to them
+    api_client.force_authenticate(plain_user)
+    for name, real, made_up in [("environment", "production", "moon"), ("release", "release/verawood", "release/x"),
+                                ("repository", "openedx/openedx-platform", "openedx/not-a-repo")]:
+        answers = [api_client.get("/api/cc/v1/metrics/", {name: value}) for value in (real, made_up)]
+        assert [answer.status_code for answer in answers] == [200, 200], name
+        first, second = (answer.json() for answer in answers)
+        first["filters"].pop(name), second["filters"].pop(name)
+        assert first == second, name
+        assert first["all_changes"]["deployed"] == 0
