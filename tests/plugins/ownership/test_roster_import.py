@@ -277,3 +277,31 @@ def test_the_command_prints_changes_and_a_summary(tmp_path, capsys):
     call_command("cc_import", str(PILOT_ROSTER))
     call_command("cc_import", str(PILOT_ROSTER))
     assert "changed nothing; 0 event(s) logged." in capsys.readouterr().out
+
+
+def test_schema_and_reference_problems_are_reported_in_one_run(tmp_path):
+    """
+    Issue 9, item 15: a schema error in one committer no longer hides a duplicate and an unknown organization
+    elsewhere in the file; each problem keeps its own index and line, in file order, and nothing is half-checked
+    (a committer of an organization whose own entry is broken is not also reported as of an unknown one).
+    """
+    text = BASE + (
+        "  - {github: bob, name: Bob, colour: red}\n"
+        "  - {github: Alice, name: Alice again}\n"
+        "  - {github: carol, name: Carol, organization: nowhere}\n"
+        "  - {github: dave, name: Dave, organization: broken}\n"
+    )
+    text = text.replace("organizations:\n", "organizations:\n  - {slug: broken, name: 7, extra: x}\n", 1)
+    path = write(tmp_path, text)
+    with pytest.raises(ValidationFailed) as caught:
+        import_files([path])
+    found = [(p.line, p.field, p.message.split(":")[0]) for p in caught.value.problems]
+    assert [field for _line, field, _message in found] == [
+        "organizations[0].name", "organizations[0].extra", "committers[1].colour", "committers[2].github",
+        "committers[3].organization",
+    ], found  # not committers[4].organization: its organization is there, with problems of its own
+    assert [line for line, _field, _message in found] == sorted(line for line, _field, _message in found)
+    messages = {p.field: p.message for p in caught.value.problems}
+    assert messages["committers[2].github"] == "GitHub login Alice is listed twice (also committers[0])"
+    assert "unknown organization 'nowhere'" in messages["committers[3].organization"]
+    assert CoreCommitter.objects.count() == 0

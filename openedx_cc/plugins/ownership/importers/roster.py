@@ -219,13 +219,54 @@ def roster_snapshot(data, *, sourcemap, filename: str, registry=None) -> Registr
         raise ValidationFailed([Problem(field="", message="a roster is a mapping with a 'format' key", file=filename,
                                         line=1)])
     default_owner = data.get("default_repository_owner")
+    context = {"default_owner": default_owner if isinstance(default_owner, str) else None}
     try:
-        roster = RosterIn.model_validate(
-            data, context={"default_owner": default_owner if isinstance(default_owner, str) else None}
-        )
+        roster = RosterIn.model_validate(data, context=context)
     except ValidationError as exc:
-        raise ValidationFailed(problems_from_pydantic(exc, filename=filename, sourcemap=sourcemap)) from exc
+        # Every problem of the file at once (issue 9, item 15): the schema's, then the references of every item that
+        # passes the schema alone (duplicates, unknown organizations...), each with its own index and line.
+        problems = problems_from_pydantic(exc, filename=filename, sourcemap=sourcemap)
+        part = _schema_valid_part(data, context)
+        if part is not None:
+            valid, index_map, invalid = part
+            try:
+                _Resolver(valid, filename=filename, sourcemap=sourcemap, registry=registry, index_map=index_map,
+                          invalid=invalid).snapshot()
+            except ValidationFailed as referential:
+                problems += referential.problems
+        problems.sort(key=lambda problem: problem.line or 0)
+        raise ValidationFailed(problems) from exc
     return _Resolver(roster, filename=filename, sourcemap=sourcemap, registry=registry).snapshot()
+
+
+_ITEM_MODELS = {"organizations": OrganizationIn, "committers": CommitterIn, "repositories": RepositoryIn}
+
+
+def _schema_valid_part(data: dict, context: dict):
+    """
+    The roster made of the items that pass the schema on their own: ``(roster, index_map, invalid)``, where
+    ``index_map[list][i]`` is the index in the file of the i-th kept item and ``invalid[list]`` the items left out;
+    None when the file's top level itself is broken.
+    """
+    top = {key: value for key, value in data.items() if key not in _ITEM_MODELS}
+    kept, index_map, invalid = {}, {}, {}
+    for name, model in _ITEM_MODELS.items():
+        items = data.get(name) or []
+        if not isinstance(items, list):
+            return None
+        kept[name], index_map[name], invalid[name] = [], [], []
+        for index, item in enumerate(items):
+            try:
+                model.model_validate(item, context=context)
+            except ValidationError:
+                invalid[name].append(item)
+                continue
+            kept[name].append(item)
+            index_map[name].append(index)
+    try:
+        return RosterIn.model_validate({**top, **kept}, context=context), index_map, invalid
+    except ValidationError:
+        return None
 
 
 class _Resolver:
@@ -233,8 +274,15 @@ class _Resolver:
     Referential validation of a schema-valid roster, and its conversion to a snapshot.
     """
 
-    def __init__(self, roster: RosterIn, *, filename, sourcemap, registry):
+    def __init__(self, roster: RosterIn, *, filename, sourcemap, registry, index_map=None, invalid=None):
         self.roster = roster
+        # When the roster holds only the items that passed the schema: where each kept item is in the file, and
+        # what was left out (a reference to a left-out organization or extension is not reported as unknown).
+        self.index_map = index_map or {}
+        invalid = invalid or {}
+        self.unchecked_organizations = {str(item.get("slug", "")).lower() for item in invalid.get("organizations", [])
+                                        if isinstance(item, dict)}
+        self.repositories_incomplete = bool(invalid.get("repositories"))
         self.filename = filename
         self.sourcemap = sourcemap
         self.registry = registry
@@ -242,7 +290,13 @@ class _Resolver:
         self.file_aliases: dict[str, str] = {}
         self._resolver = None  # made once the file's aliases are known
 
+    def index_of(self, list_name: str, index: int) -> int:
+        """The index in the file of the ``index``-th item of ``list_name`` that this resolver holds."""
+        return self.index_map[list_name][index] if list_name in self.index_map else index
+
     def problem(self, loc: tuple, message: str):
+        if len(loc) > 1 and isinstance(loc[1], int):
+            loc = (loc[0], self.index_of(loc[0], loc[1])) + loc[2:]
         self.problems.append(
             Problem(field=field_path(loc), message=message, file=self.filename, line=self.sourcemap.line_for(loc))
         )
@@ -296,7 +350,8 @@ class _Resolver:
             if name is None:
                 continue
             if name.lower() in out:
-                self.problem(loc, f"{name} is listed twice (also repositories[{where[name.lower()]}])")
+                first = self.index_of("repositories", where[name.lower()])
+                self.problem(loc, f"{name} is listed twice (also repositories[{first}])")
                 continue
             seen_ext: dict[str, int] = {}
             for j, ext in enumerate(repo.extensions):
@@ -317,8 +372,9 @@ class _Resolver:
         for i, org in enumerate(self.roster.organizations):
             key = org.slug.lower()
             if key in seen:
+                first = self.index_of("organizations", seen[key])
                 self.problem(("organizations", i, "slug"), f"organization {org.slug} is listed twice "
-                                                           f"(also organizations[{seen[key]}])")
+                                                           f"(also organizations[{first}])")
                 continue
             seen[key] = i
             agreements = ()
@@ -341,10 +397,10 @@ class _Resolver:
             key = person.github.lower()
             if key in seen:
                 self.problem(loc + ("github",), f"GitHub login {person.github} is listed twice "
-                                                f"(also committers[{seen[key]}])")
+                                                f"(also committers[{self.index_of('committers', seen[key])}])")
                 continue
             seen[key] = i
-            if person.organization and person.organization.lower() not in org_slugs:
+            if person.organization and person.organization.lower() not in org_slugs | self.unchecked_organizations:
                 self.problem(loc + ("organization",), f"unknown organization {person.organization!r}: it is neither "
                                                       "in this file's organizations nor in the registry")
             since = start_of_day(person.since) if person.since else None
@@ -408,8 +464,9 @@ class _Resolver:
                     self.registry is not None and self.registry.has_extension(name, right.extension)
                 )
                 if not known:
-                    self.problem(where + ("extension",), f"extension {right.extension!r} is not defined in {name} "
-                                                         "(declare it under repositories[].extensions)")
+                    if not self.repositories_incomplete:
+                        self.problem(where + ("extension",), f"extension {right.extension!r} is not defined in "
+                                                             f"{name} (declare it under repositories[].extensions)")
                     continue
             add(
                 RightSpec(
