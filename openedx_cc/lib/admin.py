@@ -5,7 +5,18 @@ adds, edits or deletes them through the admin.
 from django.contrib import admin
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class LargeTableMixin:
+    """
+    For tables that grow without bound (deployments, changes, presences, the event log, notifications): pages of
+    100 rows, and no second ``COUNT(*)`` of the whole table for the "N total" link, which is slow at millions of
+    rows on MySQL.
+    """
+
+    list_per_page = 100
+    show_full_result_count = False
+
+
+class ReadOnlyModelAdmin(LargeTableMixin, admin.ModelAdmin):
     """No adding, editing or deleting; viewing follows the usual permissions."""
 
     def has_add_permission(self, request):

@@ -1,6 +1,7 @@
 """
 Views of the REST API v1 (contract section 6). Thin: validate, call the Python API, serialize.
 """
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -161,7 +162,9 @@ class _DeploymentReadMixin(CCViewMixin):
         queryset = deployments_api.deployments_visible_to(self.request.user)
         if queryset is None:
             raise PermissionDenied("Only staff and Core Committers (linked to this account) see deployments.")
-        return queryset.prefetch_related("rolls_back", "changes").order_by("-deployed_at", "-id")
+        without_answers = deployments_api.Deployment.objects.defer("result")  # the answer grows with the changes
+        return queryset.defer("result").prefetch_related(Prefetch("rolls_back", queryset=without_answers), "changes")\
+            .order_by("-deployed_at", "-id")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

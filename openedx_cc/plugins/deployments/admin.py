@@ -3,34 +3,13 @@ Django admin of the deployments applet: read-only views of what pipelines report
 what it reverts, and where it is deployed. Deployment records are facts: nothing here edits them.
 """
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from openedx_cc.lib.admin import ReadOnlyModelAdmin
-from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence
-
-
-class DeployedChangeInline(admin.TabularInline):
-    """The changes a deployment carried."""
-
-    model = DeployedChange
-    extra = 0
-    fields = ["change", "cc_change", "core_committer"]
-    readonly_fields = fields
-    can_delete = False
-
-    @admin.display(boolean=True, description=_("CC change"))
-    def cc_change(self, obj):
-        return obj.change.is_cc_change
-
-    @admin.display(description=_("core committer"))
-    def core_committer(self, obj):
-        return obj.change.core_committer
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("change")
+from openedx_cc.plugins.deployments.models import Change, Deployment, Presence
 
 
 @admin.register(Deployment)
@@ -41,9 +20,21 @@ class DeploymentAdmin(ReadOnlyModelAdmin):
     list_filter = ["environment", "kind", "service"]
     search_fields = ["report_id", "release", "environment"]
     date_hierarchy = "deployed_at"
-    inlines = [DeployedChangeInline]
     readonly_fields = ["report_id", "environment", "service", "release", "kind", "deployed_at", "received_at",
-                       "body_sha256", "result", "rolls_back"]
+                       "body_sha256", "changes_carried", "result", "rolls_back"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("result")  # the stored answer grows with the changes; the list needs none
+        return queryset
+
+    @admin.display(description=_("changes carried"))
+    def changes_carried(self, obj):
+        """A link to the deployment's changes, listed in pages: a release can carry thousands."""
+        count = obj.changes.count()
+        url = reverse("admin:openedx_cc_change_changelist") + f"?deployments__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, ngettext("%d change", "%d changes", count) % count)
 
 
 class PresenceInline(admin.TabularInline):
@@ -70,6 +61,15 @@ class ChangeAdmin(ReadOnlyModelAdmin):
     search_fields = ["change_key", "title", "merge_sha", "author", "merged_by", "core_committer"]
     date_hierarchy = "merged_at"
     inlines = [PresenceInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "deployments__id__exact" or super().lookup_allowed(lookup, value, request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("body", "paths", "revert_references")
+        return queryset
     readonly_fields = ["repository", "pr_number", "title", "url", "merge_sha", "author", "merged_by", "merged_at",
                        "paths", "is_cc_change", "core_committer", "attribution", "revert_rule", "revert_references",
                        "reverts", "body"]
@@ -84,3 +84,8 @@ class PresenceAdmin(ReadOnlyModelAdmin):
     list_filter = ["environment", "present", "removed_kind"]
     search_fields = ["change__change_key", "change__title"]
     list_select_related = ["change", "deployed_by", "removed_by"]
+
+    def get_queryset(self, request):
+        # one row of a deployment is enough to name it: not its stored answer, nor a change's body, per presence
+        return super().get_queryset(request).defer("deployed_by__result", "removed_by__result", "change__body",
+                                                   "change__paths", "change__revert_references")

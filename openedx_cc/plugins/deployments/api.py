@@ -64,6 +64,9 @@ __all__ = [
 
 SIGNATURE_HEADER = "X-CC-Signature-256"
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+# A presence loads the deployment that brought it without that deployment's stored answer: the answer grows with the
+# deployment's changes, and decoding it once per presence made rollbacks quadratic (issue 9, item 2).
+_DEPLOYMENT_ANSWER = ("deployed_by__result",)
 _MAX_REVERT_DEPTH = 5
 # Reports to different environments run side by side; when two of them insert the same new change (or revert link)
 # at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim) and is
@@ -263,7 +266,7 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
     def _rolled_back_deployments(self) -> list[Deployment]:
         if not self.data.rolls_back:
             return []
-        found = {d.report_id: d for d in Deployment.objects.filter(report_id__in=self.data.rolls_back)}
+        found = {d.report_id: d for d in Deployment.objects.filter(report_id__in=self.data.rolls_back).defer("result")}
         problems = []
         for index, report_id in enumerate(self.data.rolls_back):
             deployment = found.get(report_id)
@@ -478,7 +481,8 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
             return []
         presences = list(
             Presence.objects.filter(environment=self.data.environment, deployed_by__in=rolled, present=True)
-            .select_related("deployed_by", "change").order_by("change__merged_at", "change_id")
+            .select_related("deployed_by", "change").defer(*_DEPLOYMENT_ANSWER)
+            .order_by("change__merged_at", "change_id")
         )
         for presence in presences:
             self.presences[presence.change_id] = presence
@@ -489,7 +493,8 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         """Where the report's changes, and the changes they revert (transitively), are in this environment."""
         wanted = [change_id for change_id in self.by_id if change_id not in self.presences]
         for presence in Presence.objects.filter(environment=self.data.environment,
-                                                change_id__in=wanted).select_related("deployed_by"):
+                                                change_id__in=wanted).select_related("deployed_by")\
+                .defer(*_DEPLOYMENT_ANSWER):
             self.presences[presence.change_id] = presence
         for span in DeploymentSpan.objects.filter(environment=self.data.environment, change_id__in=list(self.by_id),
                                                   removed_at__isnull=True):

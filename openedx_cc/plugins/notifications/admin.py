@@ -5,6 +5,7 @@ action).
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from openedx_cc.lib.admin import LargeTableMixin
 from openedx_cc.plugins.notifications import api
 from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference
 
@@ -19,7 +20,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationLog)
-class NotificationLogAdmin(admin.ModelAdmin):
+class NotificationLogAdmin(LargeTableMixin, admin.ModelAdmin):
     """Every message that was (or should have been) sent."""
 
     list_display = ["created", "kind", "recipient", "recipient_role", "status", "attempts", "last_error"]
