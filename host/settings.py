@@ -103,6 +103,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("OPENEDX_CC_HOST_SQLITE", str(BASE_DIR / ".demo" / "db.sqlite3")),
+            # Concurrent requests of the demo server: readers do not block the writer (WAL), a writer takes the
+            # write lock when its transaction starts (no lock upgrade to deadlock on) and waits for it up to 20 s.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 

@@ -227,7 +227,13 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
                                          status.HTTP_503_SERVICE_UNAVAILABLE)
             return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
                             headers={"WWW-Authenticate": f'HMAC-SHA256 header="{deployments_api.SIGNATURE_HEADER}"'})
-        result = deployments_api.record_deployment(raw)
+        try:
+            result = deployments_api.record_deployment(raw)
+        except deployments_api.RecordingBusy as exc:
+            response = problems_response([deployments_api.Problem(field="", message=str(exc))],
+                                         status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = "5"
+            return response
         return Response(result.body, status=result.status)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from openedx_cc.lib.errors import ValidationFailed
-from openedx_cc.python_api import record_deployment, recording_allowed
+from openedx_cc.python_api import RecordingBusy, record_deployment, recording_allowed
 
 
 class Command(BaseCommand):
@@ -35,6 +35,8 @@ class Command(BaseCommand):
             raise CommandError(f"{options['file']}: {exc.strerror}") from exc
         try:
             result = record_deployment(raw)
+        except RecordingBusy as exc:
+            raise CommandError(str(exc)) from exc
         except ValidationFailed as exc:
             self.stdout.write(json.dumps({"errors": [p.as_dict() for p in exc.problems]}, indent=2))
             for problem in exc.problems:

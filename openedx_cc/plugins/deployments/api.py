@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import re
+import time
 from collections import defaultdict
 
 import attr
@@ -54,6 +56,7 @@ __all__ = [
     "Problem",
     "Presence",
     "RecordResult",
+    "RecordingBusy",
     "SignatureError",
     "deployments_visible_to",
     "parse_report",
@@ -69,10 +72,12 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 _DEPLOYMENT_ANSWER = ("deployed_by__result",)
 _MAX_REVERT_DEPTH = 5
 # Reports to different environments run side by side; when two of them insert the same new change (or revert link)
-# at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim) and is
-# recorded again from the start.
-_ATTEMPTS = 3
+# at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim; on
+# SQLite, finds the database locked) and is recorded again from the start, after a short random pause, until it
+# wins or this deadline passes (then the answer is 503, retry later: a race is never a 500).
+RETRY_DEADLINE_SECONDS = 30.0
 _DEADLOCK_CODES = {1213, "40P01"}  # MySQL/MariaDB ER_LOCK_DEADLOCK; PostgreSQL deadlock_detected
+_SQLITE_BUSY = ("database is locked", "database table is locked")
 
 
 class SignatureError(Exception):
@@ -120,6 +125,10 @@ class _AlreadyRecorded(Exception):
     """Another transaction recorded this report id first."""
 
 
+class RecordingBusy(Exception):
+    """Other reports kept winning the races for the same rows until the deadline: nothing was recorded; retry."""
+
+
 def record_deployment(raw) -> RecordResult:
     """
     Record a deployment report given as raw bytes or a decoded JSON document (the signature, if any, is checked by
@@ -131,8 +140,11 @@ def record_deployment(raw) -> RecordResult:
         return previous
     # Inside a caller's transaction a failed attempt cannot be retried: the caller's snapshot would not see what
     # the other report wrote.
-    attempts = 1 if transaction.get_connection().in_atomic_block else _ATTEMPTS
-    for attempt in range(1, attempts + 1):
+    retry = not transaction.get_connection().in_atomic_block
+    deadline = time.monotonic() + RETRY_DEADLINE_SECONDS
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             with transaction.atomic():
                 _lock_environment(report.data.environment)
@@ -140,16 +152,21 @@ def record_deployment(raw) -> RecordResult:
         except _AlreadyRecorded:
             return _previous_answer(report)
         except (IntegrityError, OperationalError) as exc:
-            if attempt == attempts or not _is_conflict(exc):
+            if not _is_conflict(exc):
                 raise
+            if not retry or time.monotonic() >= deadline:
+                raise RecordingBusy(f"other reports kept recording the same rows for {RETRY_DEADLINE_SECONDS:.0f} s "
+                                    f"({attempt} attempts); nothing was recorded: send the report again") from exc
+            time.sleep(min(0.5, 0.01 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.5))  # noqa: S311  jitter only
             continue
         return RecordResult(status=201, body=body)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _is_conflict(exc: Exception) -> bool:
     """Whether ``exc`` is another transaction's doing, so that recording the report again can succeed."""
     if isinstance(exc, IntegrityError):
+        return True
+    if any(message in str(exc) for message in _SQLITE_BUSY):
         return True
     cause = exc.__cause__
     code = getattr(cause, "pgcode", None) or (cause.args[0] if getattr(cause, "args", None) else None)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from edx_toggles.toggles.testutils import override_waffle_switch
 
@@ -491,3 +491,54 @@ def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, record
     h.post(client, h.report("prod-2", changes=[rerevert], deployed_at="2026-11-27T10:00:00Z"))
     assert [(t, k["change"].pr_number, k["deployment"].environment) for t, k in captured_events] == [
         (DEPLOYED, 1300, "production")]
+
+
+def _losing(times, error):
+    """An ``_Ingest.run`` that loses ``times`` races with ``error`` before it runs for real."""
+    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+
+    real_run, calls = deployments_api._Ingest.run, []  # pylint: disable=protected-access
+
+    def run(self):
+        calls.append(1)
+        if len(calls) <= times:
+            raise error
+        return real_run(self)
+
+    return run, calls
+
+
+@pytest.mark.parametrize("error", [IntegrityError("UNIQUE constraint failed: openedx_cc_change.change_key"),
+                                   OperationalError("database is locked")])
+def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot, recording, monkeypatch, error):  # pylint: disable=unused-argument
+    """Issue 9, items 4 and 5: three lost races were a 500; SQLite's busy error was a 500 at once."""
+    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+
+    run, calls = _losing(6, error)
+    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
+    monkeypatch.setattr(deployments_api.time, "sleep", lambda seconds: None)
+    response = h.post(client, h.report(changes=[cc_change()]))
+    assert response.status_code == 201, response.content
+    assert len(calls) == 7 and Deployment.objects.count() == 1
+
+
+def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
+    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+
+    run, _calls = _losing(10**6, IntegrityError("UNIQUE constraint failed"))
+    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
+    monkeypatch.setattr(deployments_api, "RETRY_DEADLINE_SECONDS", 0.05)
+    response = h.post(client, h.report(changes=[cc_change()]))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "send the report again" in response.json()["errors"][0]["message"]
+    assert Deployment.objects.count() == 0
+
+
+def test_other_database_errors_are_not_taken_for_races(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
+    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+
+    run, calls = _losing(1, OperationalError("no such table: openedx_cc_change"))
+    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
+    with pytest.raises(OperationalError):
+        h.post(client, h.report(changes=[cc_change()]))
+    assert len(calls) == 1
