@@ -8,6 +8,8 @@ Deployment records are facts reported by a pipeline; they are written once and n
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openedx_cc.lib.fields import ExactCharField
+
 
 class DeploymentKind(models.TextChoices):
     """What a deployment report says happened."""
@@ -23,8 +25,8 @@ class Deployment(models.Model):
     .. no_pii: Deployment metadata (environment, service, release) and public pull-request data.
     """
 
-    report_id = models.CharField(max_length=255, unique=True, help_text=_("The report's id (idempotency key)."))
-    environment = models.CharField(max_length=100, db_index=True)
+    report_id = ExactCharField(max_length=255, unique=True, help_text=_("The report's id (idempotency key)."))
+    environment = ExactCharField(max_length=100, db_index=True)
     service = models.CharField(max_length=100, blank=True, default="")
     release = models.CharField(max_length=255, blank=True, default="", db_index=True)
     kind = models.CharField(max_length=16, choices=DeploymentKind.choices, default=DeploymentKind.DEPLOY)
@@ -104,7 +106,7 @@ class Presence(models.Model):
     """
 
     change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="presences")
-    environment = models.CharField(max_length=100)
+    environment = ExactCharField(max_length=100)
     present = models.BooleanField(default=True)
     deployed_by = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
     removed_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -130,7 +132,7 @@ class DeploymentSpan(models.Model):
     """
 
     change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="spans")
-    environment = models.CharField(max_length=100)
+    environment = ExactCharField(max_length=100)
     deployed_by = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
     deployed_at = models.DateTimeField()
     release = models.CharField(max_length=255, blank=True, default="")
@@ -164,7 +166,7 @@ class EnvironmentLock(models.Model):
     .. no_pii: Environment names only.
     """
 
-    name = models.CharField(max_length=100, unique=True)
+    name = ExactCharField(max_length=100, unique=True)
 
     def __str__(self):
         return self.name

@@ -542,3 +542,20 @@ def test_other_database_errors_are_not_taken_for_races(client, pilot, recording,
     with pytest.raises(OperationalError):
         h.post(client, h.report(changes=[cc_change()]))
     assert len(calls) == 1
+
+
+def test_ids_and_environments_are_compared_exactly_on_every_database(client, pilot, recording):  # pylint: disable=unused-argument
+    """
+    Issue 9, item 6: MariaDB compared report ids and environment names without case (its default collation), so the
+    same two reports gave 409 there and 201 elsewhere, and a revert deployed to PROD removed a change from prod.
+    The suite runs this on SQLite, MariaDB and PostgreSQL.
+    """
+    original = cc_change(pr_number=900, title="feat: exact names")
+    assert h.post(client, h.report("Lms-1", environment="prod", changes=[original])).status_code == 201
+    assert h.post(client, h.report("lms-1", environment="prod")).status_code == 201  # another report
+    revert = h.change(pr_number=901, title='Revert "feat: exact names"', body="Reverts openedx/openedx-platform#900")
+    assert h.post(client, h.report("revert-1", environment="PROD", changes=[revert],
+                                   deployed_at="2026-11-25T11:00:00Z")).status_code == 201
+    assert Presence.objects.get(change__pr_number=900, environment="prod").present  # PROD is another environment
+    assert set(Deployment.objects.values_list("report_id", flat=True)) == {"Lms-1", "lms-1", "revert-1"}
+    assert Deployment.objects.filter(report_id="LMS-1").count() == 0

@@ -1,0 +1,21 @@
+"""
+Model fields whose comparison rule must not depend on the database.
+"""
+from django.db import models
+
+
+class ExactCharField(models.CharField):
+    """
+    A ``CharField`` compared exactly -- case and accents included -- on every database: report ids and environment
+    names (contract section 7). PostgreSQL and SQLite compare text exactly by default; MySQL and MariaDB compare it
+    with the column's collation, case-insensitive by default (``utf8mb4_unicode_ci`` in Open edX), so this field asks
+    for the binary collation there.
+    """
+
+    MYSQL_COLLATION = "utf8mb4_bin"
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "mysql":
+            parameters["collation"] = self.MYSQL_COLLATION
+        return parameters
