@@ -178,3 +178,74 @@ def bench_publishing(redis_url="redis://127.0.0.1:6379/"):
     print(f"  publishing 300 events to Redis: openedx-cc {ours_rate:.0f}/s, producer called directly "
           f"{direct_rate:.0f}/s, ratio {ours_rate / direct_rate:.2f} (target >= 0.5)")
     return ours_rate / direct_rate
+
+
+def _rollback_of(document, run):
+    return {"id": f"rollback-{run}", "environment": "production", "service": "lms", "release": "",
+            "deployed_at": "2026-11-25T12:00:00+00:00", "kind": "rollback", "rolls_back": [document["id"]],
+            "changes": []}
+
+
+def _deploy_then_roll_back(size, *, seed, measure_memory=False):
+    """Seconds (or peak bytes) of recording a deployment of ``size`` changes, then of its rollback."""
+    import tracemalloc  # pylint: disable=import-outside-toplevel
+
+    document = make_report(size, 0, seed=seed)
+    rollback = json.dumps(_rollback_of(document, document["id"])).encode()
+    raw = json.dumps(document).encode()
+    figures = []
+    for payload in (raw, rollback):
+        if measure_memory:
+            tracemalloc.start()
+        start = time.perf_counter()
+        result = record_deployment(payload)
+        elapsed = time.perf_counter() - start
+        if measure_memory:
+            figures.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+        else:
+            figures.append(elapsed)
+        assert result.status == 201, result.body
+    return figures
+
+
+def bench_rollbacks():
+    """
+    Rolling back a deployment of N changes grows linearly with N (issue 9: it grew with N squared): time and peak
+    memory at N = 4,000 against N = 1,000 (linear is 4x; target <= 5x), and the rollback of 1,000 changes against
+    their deployment (target <= 2x).
+    """
+    _switches(**{"openedx_cc.enabled": True, "openedx_cc.record_deployments": True, "openedx_cc.emit_events": False})
+    deploy_1k, rollback_1k = _deploy_then_roll_back(1_000, seed=301)
+    _deploy_4k, rollback_4k = _deploy_then_roll_back(4_000, seed=302)
+    _mem_deploy_1k, mem_1k = _deploy_then_roll_back(1_000, seed=303, measure_memory=True)
+    _mem_deploy_4k, mem_4k = _deploy_then_roll_back(4_000, seed=304, measure_memory=True)
+    print(f"  rollback of 1,000 changes {rollback_1k * 1e3:.0f} ms, of 4,000 {rollback_4k * 1e3:.0f} ms: ratio "
+          f"{rollback_4k / rollback_1k:.2f} (linear 4, target <= 5); peak memory {mem_1k / 2**20:.1f} MiB vs "
+          f"{mem_4k / 2**20:.1f} MiB: ratio {mem_4k / mem_1k:.2f} (target <= 5)")
+    print(f"  rollback of 1,000 changes vs their deployment ({deploy_1k * 1e3:.0f} ms): ratio "
+          f"{rollback_1k / deploy_1k:.2f} (target <= 2)")
+
+
+def bench_bodies(size=100):
+    """
+    A report whose every change has a body of GitHub's maximum size (65,536 characters, all newlines: the input that
+    made revert detection quadratic) against the same report with empty bodies (target <= 2x).
+    """
+    _switches(**{"openedx_cc.enabled": True, "openedx_cc.record_deployments": True, "openedx_cc.emit_events": False})
+    timings = {}
+    for label, body in (("empty", ""), ("65,536 newlines", "\n" * 65_536)):
+        samples = []
+        for round_number in range(3):
+            document = make_report(size, 0, seed=400 + round_number + (10 if body else 0))
+            for change in document["changes"]:
+                change["body"] = body
+            start = time.perf_counter()
+            result = record_deployment(document)  # decoded: a report of this size is over the 5 MB wire limit
+            samples.append(time.perf_counter() - start)
+            assert result.status == 201, result.body
+        timings[label] = statistics.median(samples)
+    ratio = timings["65,536 newlines"] / timings["empty"]
+    print(f"  report of {size} changes with 65,536-character bodies {timings['65,536 newlines'] * 1e3:.0f} ms, with "
+          f"empty bodies {timings['empty'] * 1e3:.0f} ms: ratio {ratio:.2f} (target <= 2)")
+    return ratio

@@ -223,13 +223,20 @@ def child(db, quick):
     from bench import deployments  # pylint: disable=import-outside-toplevel
 
     deployments.bench_ingestion(rounds=2 if quick else 5)
+    deployments.bench_rollbacks()
+    deployments.bench_bodies()
     deployments.bench_publishing()
     from bench import metrics  # pylint: disable=import-outside-toplevel
 
     metrics.bench(rounds=2 if quick else 5)
     bench_import(500 if quick else 5_000, sizes["repositories"])
     bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
-    return 0 if disagreements == 0 else 1
+    concurrent_ok = True
+    if db == "sqlite":
+        from bench.concurrency import bench_sqlite_concurrency  # pylint: disable=import-outside-toplevel
+
+        concurrent_ok = bench_sqlite_concurrency()
+    return 0 if disagreements == 0 and concurrent_ok else 1
 
 
 def main():
