@@ -224,8 +224,6 @@ def load_yaml_documents(text: str, filename: str | None = None):
     return documents
 
 
-_TOML_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_TOML_ARRAY_TABLE = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(#.*)?$")
 _TOML_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
 _TOML_KEY = re.compile(rf"^\s*({_TOML_KEY_PART}(?:\s*\.\s*{_TOML_KEY_PART})*)\s*=")
 
@@ -237,6 +235,24 @@ def _toml_key_parts(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def _toml_header(line: str) -> tuple[str, str] | None:
+    """
+    ``("array", key)`` for a ``[[key]]`` line, ``("table", key)`` for a ``[key]`` line, else None. String operations
+    only: the regular expression this replaces backtracked cubically on a line of ``[`` and spaces (issue 9).
+    """
+    stripped = line.split("#", 1)[0].strip()
+    if stripped.startswith("[[") and stripped.endswith("]]"):
+        kind, inner = "array", stripped[2:-2]
+    elif stripped.startswith("[") and stripped.endswith("]"):
+        kind, inner = "table", stripped[1:-1]
+    else:
+        return None
+    inner = inner.strip()
+    if not inner or "[" in inner or "]" in inner:
+        return None
+    return kind, inner
+
+
 def _toml_positions(text: str) -> dict[tuple, int]:
     """
     Lines of the tables, array-of-tables items and keys of a TOML document. Values inside inline tables and arrays
@@ -246,15 +262,16 @@ def _toml_positions(text: str) -> dict[tuple, int]:
     counters: dict[tuple, int] = {}
     current: tuple = ()
     for number, line in enumerate(text.splitlines(), start=1):
-        if match := _TOML_ARRAY_TABLE.match(line):
-            path = _toml_key_parts(match.group(1))
+        header = _toml_header(line)
+        if header is not None and header[0] == "array":
+            path = _toml_key_parts(header[1])
             index = counters.get(path, -1) + 1
             counters[path] = index
             current = _resolve_array_path(path, counters) + (index,)
             positions.setdefault(current[:-1], number)
             positions[current] = number
-        elif match := _TOML_TABLE.match(line):
-            current = _resolve_array_path(_toml_key_parts(match.group(1)), counters)
+        elif header is not None:
+            current = _resolve_array_path(_toml_key_parts(header[1]), counters)
             positions.setdefault(current, number)
         elif match := _TOML_KEY.match(line):
             positions.setdefault(current + _toml_key_parts(match.group(1)), number)

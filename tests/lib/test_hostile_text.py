@@ -76,3 +76,27 @@ def test_a_body_revert_line_still_names_its_original():
 def test_names_are_refused_in_linear_time(parse, text):
     with tripwire(), pytest.raises(Exception):  # noqa: B017  each refuses in its own way (ValueError, InvalidValue)
         parse(text)
+
+
+@pytest.mark.parametrize("line", [
+    "[" + _fill(" ", MAX_BODY_CHARS) + "x",  # took 10 s at 2,000 spaces with the table regular expression
+    "[[" + _fill(" ", MAX_BODY_CHARS) + "x",
+    _fill("a", MAX_BODY_CHARS) + _fill(" ", MAX_BODY_CHARS),
+    _fill("a .", MAX_BODY_CHARS),
+    '"' + _fill("a", MAX_BODY_CHARS),
+    "[" + _fill("a.", MAX_BODY_CHARS) + "]",
+])
+def test_toml_line_positions_are_linear(line):
+    from openedx_cc.lib.sourcemap import _toml_positions  # pylint: disable=import-outside-toplevel
+
+    with tripwire():
+        _toml_positions("format = 'openedx-cc-roster/v1'\n" + line + "\n")
+
+
+def test_toml_positions_still_find_tables_and_keys():
+    from openedx_cc.lib.sourcemap import _toml_positions  # pylint: disable=import-outside-toplevel
+
+    positions = _toml_positions("a = 1\n[program]  # the policy\nphase = 'pilot'\n[[committers]]\ngithub = 'x'\n"
+                                "[[committers]]\ngithub = 'y'\n")
+    assert positions[("program",)] == 2 and positions[("program", "phase")] == 3
+    assert positions[("committers", 0)] == 4 and positions[("committers", 1, "github")] == 7
