@@ -17,12 +17,14 @@ original: ``Revert "Revert "X (#1)" (#2)"`` reverts pull request #2, which rever
 from __future__ import annotations
 
 import re
+import string
 from typing import Iterable
 
 import attr
 
 _GITHUB_TITLE = re.compile(r'^\s*revert\s+"(?P<inner>.*)"(?P<after>.*)$', re.IGNORECASE | re.DOTALL)
 _CONVENTIONAL_TITLE = re.compile(r"^\s*revert(?:\([^)]*\))?!?\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _BODY_SHA = re.compile(r"\breverts\s+commit\s+(?P<sha>[0-9a-f]{7,64})\b", re.IGNORECASE)
 _BODY_PR = re.compile(r"\bReverts\s+(?P<repository>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>\d+)\b")
 # Applied to one line at a time with fullmatch, so that no part of it can run across lines: a MULTILINE "^\s*" did,
@@ -68,6 +70,20 @@ class RevertDetection:
     def is_nested(self) -> bool:
         """Whether the title shows a revert of a revert."""
         return any(r.kind == "title" and _GITHUB_TITLE.match(r.value) for r in self.references)
+
+
+def _lines_naming_revert(body: str, lowered: str) -> Iterable[str]:
+    """
+    The lines of ``body`` that contain "revert" (in any case; ``lowered`` is ``body`` with ASCII letters in lower
+    case), each once, found with ``str.find``: a body of 65,536 short lines costs one pass, not a match per line.
+    """
+    position = lowered.find("revert") if body else -1
+    while position >= 0:
+        start = lowered.rfind("\n", 0, position) + 1
+        end = lowered.find("\n", position)
+        end = len(body) if end < 0 else end
+        yield from body[start:end].splitlines()  # other line breaks (\r, \u2028...) split it further
+        position = lowered.find("revert", end)
 
 
 def _split_trailing_pr(text: str) -> tuple[str, int | None]:
@@ -123,11 +139,14 @@ def detect_revert(title: str, body: str = "", *, own_pr_number: int | None = Non
         quoted = _quoted(rest)
         title_references = _from_original_title(quoted if quoted is not None else rest, own_pr_number)
     strong: list[Reference] = []
+    lowered = body.translate(_ASCII_LOWER)  # same length as body, unlike str.lower()
+    if "revert" not in lowered:  # every body rule names a revert: most bodies are read once, by str.find
+        body = ""
     for match in _BODY_SHA.finditer(body):
         strong.append(Reference(kind="sha", value=match.group("sha").lower()))
     for match in _BODY_PR.finditer(body):
         strong.append(Reference(kind="pr", value=int(match.group("number")), repository=match.group("repository")))
-    for match in filter(None, map(_BODY_REVERT_LINE.fullmatch, body.splitlines())):
+    for match in filter(None, map(_BODY_REVERT_LINE.fullmatch, _lines_naming_revert(body, lowered))):
         _text, number = _split_trailing_pr(match.group("inner"))
         if number is not None and number != own_pr_number:
             strong.append(Reference(kind="pr", value=number))
