@@ -27,6 +27,7 @@ from openedx_cc.events import (
     CCDeploymentData,
     CCRevertData,
 )
+from openedx_cc.lib.bulk import update_in_groups
 from openedx_cc.lib.conf import get_secret
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.toggles import is_enabled
@@ -634,15 +635,10 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
         new = [p for cid, p in self.presences.items() if cid in touched and p.pk is None]
         old = [p for cid, p in self.presences.items() if cid in touched and p.pk is not None]
         Presence.objects.bulk_create(new)
-        if old:
-            Presence.objects.bulk_update(
-                old, ["present", "deployed_by", "removed_by", "removed_kind", "removed_by_change"]
-            )
+        update_in_groups(Presence, old, ["present", "deployed_by", "removed_by", "removed_kind", "removed_by_change"])
         DeploymentSpan.objects.bulk_create(self.new_spans)
-        if self.closed_spans:
-            DeploymentSpan.objects.bulk_update(
-                self.closed_spans, ["removed_by", "removed_at", "removed_kind", "seconds_to_removal"]
-            )
+        update_in_groups(DeploymentSpan, self.closed_spans,
+                         ["removed_by", "removed_at", "removed_kind", "seconds_to_removal"])
 
     def _answer(self, logged) -> dict:
         data = self.data
