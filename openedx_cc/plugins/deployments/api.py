@@ -72,6 +72,10 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 # deployment's changes, and decoding it once per presence made rollbacks quadratic (issue 9, item 2).
 _DEPLOYMENT_ANSWER = ("deployed_by__result",)
 _MAX_REVERT_DEPTH = 5
+# What is kept of a pull request's body: what an operator reads in the admin. Revert detection reads the whole body
+# (up to GitHub's 65,536 characters) before this cut; keeping all of it would store 64 KB per change for nothing
+# (docs/decisions/0012).
+STORED_BODY_CHARS = 4_096
 # Reports to different environments run side by side; when two of them insert the same new change (or revert link)
 # at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim; on
 # SQLite, finds the database locked) and is recorded again from the start, after a short random pause, until it
@@ -161,6 +165,12 @@ def record_deployment(raw) -> RecordResult:
             time.sleep(min(0.5, 0.01 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.5))  # noqa: S311  jitter only
             continue
         return RecordResult(status=201, body=body)
+
+
+def _stored_body(body: str) -> str:
+    if len(body) <= STORED_BODY_CHARS:
+        return body
+    return body[:STORED_BODY_CHARS] + f"\n[... {len(body) - STORED_BODY_CHARS} more characters not stored]"
 
 
 def _is_conflict(exc: Exception) -> bool:
@@ -337,7 +347,8 @@ class _Ingest:  # pylint: disable=too-many-instance-attributes
             detection = detect_revert(item.title, item.body, own_pr_number=item.pr_number)
             change = Change(
                 repository=repository, repository_key=repository.lower(), pr_number=item.pr_number, change_key=key,
-                title=item.title, body=item.body, url=item.url, merge_sha=item.merge_sha, author=item.author,
+                title=item.title, body=_stored_body(item.body), url=item.url, merge_sha=item.merge_sha,
+                author=item.author,
                 merged_by=item.merged_by, merged_at=item.merged_at, paths=list(item.paths),
                 title_key=_title_key(item.title),
                 revert_rule=detection.rule if detection else "",

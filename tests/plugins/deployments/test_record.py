@@ -559,3 +559,15 @@ def test_ids_and_environments_are_compared_exactly_on_every_database(client, pil
     assert Presence.objects.get(change__pr_number=900, environment="prod").present  # PROD is another environment
     assert set(Deployment.objects.values_list("report_id", flat=True)) == {"Lms-1", "lms-1", "revert-1"}
     assert Deployment.objects.filter(report_id="LMS-1").count() == 0
+
+
+def test_a_long_body_is_read_whole_for_reverts_and_stored_cut(client, pilot, recording):  # pylint: disable=unused-argument
+    original = cc_change(pr_number=950, title="feat: far away")
+    assert h.post(client, h.report("d-950", changes=[original])).status_code == 201
+    body = "x\n" * 20_000 + "Reverts openedx/openedx-platform#950\n"  # past the stored part
+    revert = h.change(pr_number=951, title="chore: tidy", body=body)
+    assert h.post(client, h.report("d-951", changes=[revert], deployed_at="2026-11-25T11:00:00Z")).status_code == 201
+    stored = Change.objects.get(pr_number=951)
+    assert stored.revert_rule == "body"
+    assert len(stored.body) < 4_200 and stored.body.endswith("more characters not stored]")
+    assert not Presence.objects.get(change__pr_number=950).present
