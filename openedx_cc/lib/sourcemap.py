@@ -93,26 +93,45 @@ def _walk_yaml(node, loc, positions, problems, filename):
 MAX_YAML_FLOW_DEPTH = 64
 MAX_YAML_INDENT = 1_000
 _YAML_SPECIAL = re.compile(r"""[\[\]{}'"#\n]""")
-_YAML_TOKEN_START = frozenset(" \t\n[{,:-?")
+# A quote opens a quoted scalar only where a scalar can start: after one of these (and blanks); elsewhere (``a: it's``)
+# it is a character of a plain scalar.
+_YAML_SCALAR_START = frozenset("\n[{,:-?")
+_DEEP_INDENT = " " * (MAX_YAML_INDENT + 1)
 
 
 def _refuse(message: str, filename: str | None, line: int | None):
     raise ValidationFailed([Problem(field="", message=message, file=filename, line=line)])
 
 
+def _check_line_start(text: str, start: int, line: int, filename: str | None) -> None:
+    """Refuse a line indented past ``MAX_YAML_INDENT`` or opening more than ``MAX_YAML_FLOW_DEPTH`` ``- `` items."""
+    if text.startswith(_DEEP_INDENT, start):
+        _refuse(f"indented more than {MAX_YAML_INDENT} columns (nested too deeply)", filename, line)
+    position, items = start, 0
+    while True:
+        while position < len(text) and text[position] in " \t":
+            position += 1
+        if not (text.startswith("- ", position) or text.startswith("-\t", position)):
+            return
+        items += 1
+        position += 2
+        if items > MAX_YAML_FLOW_DEPTH:
+            _refuse(f"sequences nested more than {MAX_YAML_FLOW_DEPTH} levels deep on one line", filename, line)
+
+
 def _check_yaml_text(text: str, filename: str | None) -> None:
     """
-    Refuse flow collections nested deeper than ``MAX_YAML_FLOW_DEPTH`` and lines indented past ``MAX_YAML_INDENT``,
-    in one linear pass that skips quoted strings and comments.
+    Refuse flow collections nested deeper than ``MAX_YAML_FLOW_DEPTH``, lines indented past ``MAX_YAML_INDENT`` and
+    lines of more nested ``- `` items than that, in one linear pass that skips quoted scalars and comments.
     """
     depth, quote, line, skip_to = 0, None, 1, 0
+    _check_line_start(text, 0, 1, filename)
     for match in _YAML_SPECIAL.finditer(text):
         index, char = match.start(), match.group()
         if char == "\n":
             line += 1
-            following = text[index + 1:index + 2 + MAX_YAML_INDENT]
-            if quote is None and len(following) - len(following.lstrip(" ")) > MAX_YAML_INDENT:
-                _refuse(f"indented more than {MAX_YAML_INDENT} columns (nested too deeply)", filename, line)
+            if quote is None:
+                _check_line_start(text, index + 1, line, filename)
             continue
         if index < skip_to:
             continue
@@ -132,7 +151,10 @@ def _check_yaml_text(text: str, filename: str | None) -> None:
                 end = text.find("\n", index)
                 skip_to = len(text) if end < 0 else end
         elif char in "'\"":
-            if previous in _YAML_TOKEN_START:
+            before = index
+            while before > 0 and text[before - 1] in " \t":
+                before -= 1
+            if before == 0 or text[before - 1] in _YAML_SCALAR_START:
                 quote = char
         elif char in "[{":
             depth += 1
@@ -176,6 +198,8 @@ def load_yaml(text: str, filename: str | None = None):
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError as exc:
+        raise ValidationFailed([Problem(field="", message="nested too deeply", file=filename)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -186,7 +210,10 @@ def load_yaml(text: str, filename: str | None = None):
     positions: dict[tuple, int] = {(): 1}
     problems: list[Problem] = []
     if node is not None:
-        _walk_yaml(node, (), positions, problems, filename)
+        try:
+            _walk_yaml(node, (), positions, problems, filename)
+        except RecursionError as exc:
+            raise ValidationFailed([Problem(field="", message="nested too deeply", file=filename)]) from exc
     if problems:
         raise ValidationFailed(problems)
     return data, SourceMap(positions)
@@ -214,6 +241,8 @@ def load_yaml_documents(text: str, filename: str | None = None):
                 documents.append((data, SourceMap(positions)))
         finally:
             loader.dispose()
+    except RecursionError as exc:
+        raise ValidationFailed([Problem(field="", message="nested too deeply", file=filename)]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"not valid YAML: {exc.problem or exc.context}"

@@ -114,3 +114,18 @@ def test_windows_line_endings_are_read_as_newlines(tmp_path):
     crlf = tmp_path / "roster.yaml"
     crlf.write_bytes(b"a: 1\r\nb: 2\r\n")
     assert importing.read_text(crlf) == "a: 1\nb: 2\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: x '\nb: " + "[" * 100_000 + "]" * 100_000, "nested more than"),  # a quote inside a plain scalar hides nothing
+    ("a: it's\nb: " + "{x: " * (MAX_YAML_FLOW_DEPTH + 1) + "1" + "}" * (MAX_YAML_FLOW_DEPTH + 1), "nested more than"),
+    ("- " * 100_000 + "x\n", "sequences nested more than"),
+])
+def test_what_review_found_hidden_from_the_depth_scan_is_refused(text, message):
+    assert message in _problem(load_yaml, text, "deep.yaml").message
+
+
+def test_nesting_the_scan_allows_but_python_cannot_walk_is_a_clean_error():
+    text = "".join("  " * level + "-\n" for level in range(3000))  # block items, one per line, 2 columns deeper each
+    with pytest.raises(ValidationFailed):
+        load_yaml(text, "deep.yaml")

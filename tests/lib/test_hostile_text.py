@@ -100,3 +100,8 @@ def test_toml_positions_still_find_tables_and_keys():
                                 "[[committers]]\ngithub = 'y'\n")
     assert positions[("program",)] == 2 and positions[("program", "phase")] == 3
     assert positions[("committers", 0)] == 4 and positions[("committers", 1, "github")] == 7
+
+
+@pytest.mark.parametrize("body", ["Reverts openedx/x#" + "9" * 5000, 'Revert "x (#' + "9" * 5000 + ')"'])
+def test_numbers_of_thousands_of_digits_name_no_pull_request(body):
+    assert detect_revert("chore: x", body) is None

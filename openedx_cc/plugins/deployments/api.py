@@ -81,7 +81,9 @@ STORED_BODY_CHARS = 4_096
 # SQLite, finds the database locked) and is recorded again from the start, after a short random pause, until it
 # wins or this deadline passes (then the answer is 503, retry later: a race is never a 500).
 RETRY_DEADLINE_SECONDS = 30.0
-_DEADLOCK_CODES = {1213, "40P01"}  # MySQL/MariaDB ER_LOCK_DEADLOCK; PostgreSQL deadlock_detected
+# MySQL/MariaDB ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT (waiting for another report's environment lock);
+# PostgreSQL deadlock_detected
+_DEADLOCK_CODES = {1213, 1205, "40P01"}
 _SQLITE_BUSY = ("database is locked", "database table is locked")
 
 

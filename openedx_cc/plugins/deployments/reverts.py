@@ -26,7 +26,7 @@ _GITHUB_TITLE = re.compile(r'^\s*revert\s+"(?P<inner>.*)"(?P<after>.*)$', re.IGN
 _CONVENTIONAL_TITLE = re.compile(r"^\s*revert(?:\([^)]*\))?!?\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _BODY_SHA = re.compile(r"\breverts\s+commit\s+(?P<sha>[0-9a-f]{7,64})\b", re.IGNORECASE)
-_BODY_PR = re.compile(r"\bReverts\s+(?P<repository>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>\d+)\b")
+_BODY_PR = re.compile(r"\bReverts\s+(?P<repository>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>\d{1,10})\b")
 # Applied to one line at a time with fullmatch, so that no part of it can run across lines: a MULTILINE "^\s*" did,
 # and a body of 65,536 newlines took 47 s (issue 9, item 1).
 _BODY_REVERT_LINE = re.compile(r'\s*(?:[*-]\s+)?revert\s+"(?P<inner>.*)"\s*', re.IGNORECASE)
@@ -82,7 +82,7 @@ def _lines_naming_revert(body: str, lowered: str) -> Iterable[str]:
         start = lowered.rfind("\n", 0, position) + 1
         end = lowered.find("\n", position)
         end = len(body) if end < 0 else end
-        yield from body[start:end].splitlines()  # other line breaks (\r, \u2028...) split it further
+        yield body[start:end].rstrip("\r")
         position = lowered.find("revert", end)
 
 
@@ -91,7 +91,7 @@ def _split_trailing_pr(text: str) -> tuple[str, int | None]:
     stripped = text.rstrip()
     start = stripped.rfind("(#")
     digits = stripped[start + 2:-1] if start >= 0 and stripped.endswith(")") else ""
-    if not (digits.isascii() and digits.isdigit()):
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10):  # a pull request number, not 5,000 digits
         return text.strip(), None
     return stripped[:start].strip(), int(digits)
 

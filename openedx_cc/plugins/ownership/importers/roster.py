@@ -294,9 +294,14 @@ class _Resolver:
         """The index in the file of the ``index``-th item of ``list_name`` that this resolver holds."""
         return self.index_map[list_name][index] if list_name in self.index_map else index
 
-    def problem(self, loc: tuple, message: str):
+    def file_loc(self, loc: tuple) -> tuple:
+        """``loc`` with the index of its item as it is in the file."""
         if len(loc) > 1 and isinstance(loc[1], int):
-            loc = (loc[0], self.index_of(loc[0], loc[1])) + loc[2:]
+            return (loc[0], self.index_of(loc[0], loc[1])) + loc[2:]
+        return loc
+
+    def problem(self, loc: tuple, message: str):
+        loc = self.file_loc(loc)
         self.problems.append(
             Problem(field=field_path(loc), message=message, file=self.filename, line=self.sourcemap.line_for(loc))
         )
@@ -442,7 +447,8 @@ class _Resolver:
             identity = (spec.repository.lower(), scope_key(paths=spec.paths, extension_name=spec.extension,
                                                            branches=spec.branches))
             if identity in identities:
-                self.problem(where, f"duplicate right on {spec.repository} (also {field_path(identities[identity])})")
+                also = field_path(self.file_loc(identities[identity]))
+                self.problem(where, f"duplicate right on {spec.repository} (also {also})")
                 return
             identities[identity] = where
             rights.append(spec)
