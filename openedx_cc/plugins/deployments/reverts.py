@@ -77,7 +77,7 @@ def _lines_naming_revert(body: str, lowered: str) -> Iterable[str]:
     The lines of ``body`` that contain "revert" (in any case; ``lowered`` is ``body`` with ASCII letters in lower
     case), each once, found with ``str.find``: a body of 65,536 short lines costs one pass, not a match per line.
     """
-    position = lowered.find("revert") if body else -1
+    position = lowered.find("revert")
     while position >= 0:
         start = lowered.rfind("\n", 0, position) + 1
         end = lowered.find("\n", position)
@@ -140,16 +140,16 @@ def detect_revert(title: str, body: str = "", *, own_pr_number: int | None = Non
         title_references = _from_original_title(quoted if quoted is not None else rest, own_pr_number)
     strong: list[Reference] = []
     lowered = body.translate(_ASCII_LOWER)  # same length as body, unlike str.lower()
-    if "revert" not in lowered:  # every body rule names a revert: most bodies are read once, by str.find
-        body = ""
-    for match in _BODY_SHA.finditer(body):
-        strong.append(Reference(kind="sha", value=match.group("sha").lower()))
-    for match in _BODY_PR.finditer(body):
-        strong.append(Reference(kind="pr", value=int(match.group("number")), repository=match.group("repository")))
-    for match in filter(None, map(_BODY_REVERT_LINE.fullmatch, _lines_naming_revert(body, lowered))):
-        _text, number = _split_trailing_pr(match.group("inner"))
-        if number is not None and number != own_pr_number:
-            strong.append(Reference(kind="pr", value=number))
+    if "revert" in lowered:  # every body rule names a revert: most bodies are read once, by str.find
+        for match in _BODY_SHA.finditer(body):
+            strong.append(Reference(kind="sha", value=match.group("sha").lower()))
+        for match in _BODY_PR.finditer(body):
+            strong.append(Reference(kind="pr", value=int(match.group("number")),
+                                    repository=match.group("repository")))
+        for match in filter(None, map(_BODY_REVERT_LINE.fullmatch, _lines_naming_revert(body, lowered))):
+            _text, number = _split_trailing_pr(match.group("inner"))
+            if number is not None and number != own_pr_number:
+                strong.append(Reference(kind="pr", value=number))
     if strong and rule is None:
         rule = "body"
     if rule is None:
