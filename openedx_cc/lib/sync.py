@@ -121,6 +121,40 @@ def diff(obj, values: dict) -> dict:
     return {name: (getattr(obj, name), value) for name, value in values.items() if getattr(obj, name) != value}
 
 
+@attr.s
+class Updates:
+    """
+    The rows of one model a sync changes, and the union of their changed fields, for one ``BulkWriter.update``:
+    the one place of "diff a row against what the source says, set what differs, and queue it".
+    """
+
+    rows = attr.ib(factory=list)
+    fields = attr.ib(factory=set)
+
+    def apply(self, obj, values: dict, *, touch: dict | None = None) -> dict:
+        """
+        Set on ``obj`` the ``values`` that differ from its own (and, if any did, ``touch`` too) and queue it.
+        Returns what differed (``{field: (old, new)}``, empty when nothing did), as ``diff`` does.
+        """
+        changed = diff(obj, values)
+        if changed:
+            for name, (_old, new) in changed.items():
+                setattr(obj, name, new)
+            for name, value in (touch or {}).items():
+                setattr(obj, name, value)
+            self.add(obj, *changed, *(touch or ()))
+        return changed
+
+    def add(self, obj, *fields: str):
+        """Queue ``obj`` with ``fields`` already set on it."""
+        self.rows.append(obj)
+        self.fields.update(fields)
+
+    def write(self, writer: "BulkWriter", model):
+        """Write the queued rows (and their history) with ``writer``."""
+        writer.update(model, self.rows, sorted(self.fields))
+
+
 def fmt(value) -> str:
     if value is None or value == "":
         return "-"

@@ -10,30 +10,25 @@ from rest_framework.exceptions import ValidationError
 from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments.api import Deployment
-from openedx_cc.plugins.ownership.api import CommitterStatus, CoreCommitter, Repository, resolve_repository
+from openedx_cc.plugins.ownership import api as ownership_api
 
 
 class CommitterFilter(django_filters.FilterSet):
     """Filters of ``GET committers/``."""
 
-    status = django_filters.ChoiceFilter(choices=CommitterStatus.choices)
+    status = django_filters.ChoiceFilter(choices=ownership_api.CommitterStatus.choices)
     organization = django_filters.CharFilter(field_name="organization__slug", lookup_expr="iexact")
     repository = django_filters.CharFilter(method="filter_repository", help_text="Holds a right on it (owner/name).")
     q = django_filters.CharFilter(method="filter_q", help_text="Part of the GitHub login or the name.")
 
-    class Meta:
-        model = CoreCommitter
+    class Meta:  # the model comes from the view's queryset (``ownership_api.get_committers()``)
         fields = ["status", "organization", "repository", "q"]
 
     def filter_repository(self, queryset, name, value):  # pylint: disable=unused-argument
         try:
-            resolved, repository = resolve_repository(value)
+            return ownership_api.committers_holding_rights_on(queryset, value)
         except InvalidValue as exc:
             raise ValidationError({"repository": [str(exc)]}) from exc
-        scope = Q(rights__repository__isnull=True, rights__owner=resolved.owner_key)
-        if repository is not None:
-            scope |= Q(rights__repository=repository)
-        return queryset.filter(scope).distinct()
 
     def filter_q(self, queryset, name, value):  # pylint: disable=unused-argument
         return queryset.filter(Q(github_key__icontains=value.strip()) | Q(name__icontains=value.strip()))
@@ -45,8 +40,7 @@ class RepositoryFilter(django_filters.FilterSet):
     owner = django_filters.CharFilter(field_name="owner", lookup_expr="iexact")
     q = django_filters.CharFilter(field_name="key", lookup_expr="icontains", help_text="Part of owner/name.")
 
-    class Meta:
-        model = Repository
+    class Meta:  # the model comes from the view's queryset (``ownership_api.get_repositories()``)
         fields = ["owner", "q"]
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
-from openedx_cc.lib.sync import BulkWriter, SyncReport, details, diff
+from openedx_cc.lib.sync import BulkWriter, SyncReport, Updates, details
 from openedx_cc.plugins.catalog import discovery
 from openedx_cc.plugins.catalog.importer import CatalogSnapshot, catalog_files, is_catalog_info, parse_catalog_file
 from openedx_cc.plugins.catalog.models import CatalogEntry
@@ -87,7 +87,7 @@ def sync_catalog(snapshot: CatalogSnapshot, *, prune: bool = False, dry_run: boo
     with transaction.atomic():
         keys = [e.repository.lower() for e in snapshot.entries]
         existing = {e.repository_key: e for e in CatalogEntry.objects.filter(repository_key__in=keys)}
-        creates, updates, fields = [], [], set()
+        creates, updates = [], Updates()
         for spec in snapshot.entries:
             values = {name: getattr(spec, name) for name in _FIELDS}
             values["arch_interest_groups"] = list(values["arch_interest_groups"])
@@ -97,14 +97,10 @@ def sync_catalog(snapshot: CatalogSnapshot, *, prune: bool = False, dry_run: boo
                 creates.append(CatalogEntry(repository_key=spec.repository.lower(), created=now, modified=now,
                                             **values))
                 report.add("+", "catalog entry", spec.repository, f"owner {spec.owner or '-'}")
-            elif changed := diff(row, values):
-                for name, (_old, new) in changed.items():
-                    setattr(row, name, new)
-                updates.append(row)
-                fields.update(changed)
+            elif changed := updates.apply(row, values):
                 report.add("~", "catalog entry", spec.repository, details(changed))
         writer.create(CatalogEntry, creates)
-        writer.update(CatalogEntry, updates, sorted(fields))
+        updates.write(writer, CatalogEntry)
         if prune:
             stale = CatalogEntry.objects.exclude(repository_key__in=keys)
             for row in stale:
@@ -219,10 +215,10 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
     """
     at = at or timezone.now()
     findings: list[Finding] = []
-    installed = list(ownership_api.Extension.objects.filter(installed=True).select_related("repository"))
+    installed = list(ownership_api.get_installed_extensions())
     catalog = list(CatalogEntry.objects.all())
     repo_keys = {e.repository.key for e in installed} | {c.repository_key for c in catalog}
-    repositories = list(ownership_api.Repository.objects.filter(key__in=sorted(repo_keys)))
+    repositories = list(ownership_api.get_repositories_by_keys(repo_keys))
     effective = ownership_api.effective_committers(repositories, at)
     by_key = {r.key: effective.get(r.id, []) for r in repositories}
     for extension in installed:

@@ -105,7 +105,9 @@ def _build_sql() -> str:
         f"FROM {table(CoreCommitter)} c LEFT JOIN {table(Organization)} o "
         f"ON {col(Organization, 'id', 'o')} = {c['organization']} WHERE {c['github_key']} = %(user)s",
         # their rights on the repository (named by its name, or by a registry alias), or on every repository of its
-        # owner; each branch is a lookup by the committer, then by the repository
+        # owner; each branch is a lookup by the committer, then by the repository. These three branches are the SQL
+        # form of "which rights apply to a repository" (models.rights_on_repositories, RightData.applies_to):
+        # tests/plugins/ownership/test_rules.py proves the three agree.
         *[
             f"SELECT {_row('R', **right_columns)} "
             f"FROM {table(CommitRight)} r "

@@ -1,5 +1,5 @@
 """
-Data returned by the ownership API. Plain frozen attrs classes: standard library and attrs only.
+Data taken and returned by the ownership API. Plain frozen attrs classes: standard library and attrs only.
 """
 from __future__ import annotations
 
@@ -57,8 +57,23 @@ class RightData:
             return self.extension
         return ", ".join(self.paths)
 
+    def applies_to(self, repository_key: str) -> bool:
+        """
+        Whether the right is one on repository ``repository_key`` (lower-case ``owner/name``): a right on that
+        repository, or on every repository of its owner. The ORM twin is ``CommitRightQuerySet.on_repositories``
+        and the SQL twin the rights branches of ``checkquery``; tests/plugins/ownership/test_rules.py proves they
+        agree.
+        """
+        repo = self.repository.lower()
+        if repo.endswith("/*"):
+            return repository_key.split("/", 1)[0] == repo[:-2]
+        return repo == repository_key
+
     def valid_at(self, at: datetime) -> bool:
-        """Whether the right is valid at ``at`` (not before it starts, not after it ends or was revoked)."""
+        """
+        Whether the right is valid at ``at`` (not before it starts, not after it ends or was revoked). The ORM twin
+        is ``CommitRightQuerySet.valid_at``; tests/plugins/ownership/test_rules.py proves they agree.
+        """
         if self.valid_from is not None and at < self.valid_from:
             return False
         if self.valid_until is not None and at >= self.valid_until:
@@ -115,3 +130,108 @@ class AgreementState:
     state = attr.ib(type=str)
     signed_on = attr.ib(type=date, default=None)
     expires_on = attr.ib(type=date, default=None)
+
+
+@attr.s(frozen=True)
+class ScopeQuestion:
+    """One question of ``check_ownership_many``: user, repository (already resolved), paths, time."""
+
+    github_username = attr.ib(type=str)
+    repository = attr.ib(type=str)
+    paths = attr.ib(type=tuple, default=())
+    at = attr.ib(type=datetime, default=None)
+
+
+@attr.s(frozen=True)
+class CommitterState:
+    """Agreement states and effectiveness (scope aside) of a committer at a moment."""
+
+    agreements = attr.ib(type=dict)
+    champions = attr.ib(type=int)
+    problems = attr.ib(type=tuple)
+
+    @property
+    def in_good_standing(self) -> bool:
+        """Whether every condition that does not depend on a scope holds (status, agreements, champions)."""
+        return not self.problems
+
+
+@attr.s(frozen=True)
+class EffectiveCommitter:
+    """A committer who is effective on (part of) a repository, with the rights that make them so."""
+
+    github_username = attr.ib(type=str)
+    name = attr.ib(type=str)
+    rights = attr.ib(type=tuple)
+
+    @property
+    def whole_repository(self) -> bool:
+        """Whether one of the rights covers the whole repository."""
+        return any(r.is_whole_repository for r in self.rights)
+
+
+@attr.s(frozen=True)
+class RightChange:
+    """A right that was granted, changed or revoked, for the ownership events."""
+
+    right_id = attr.ib(type=int)
+    action = attr.ib(type=str)  # "granted", "changed", "revoked"
+
+
+@attr.s(frozen=True)
+class DiscoveredExtension:
+    """An entry point found installed in this service, with the repository its distribution names."""
+
+    group = attr.ib(type=str)
+    name = attr.ib(type=str)
+    value = attr.ib(type=str)
+    distribution = attr.ib(type=str)
+    version = attr.ib(type=str)
+    declared_repository = attr.ib(type=str, default="")  # owner/name as the distribution's metadata says
+    repository = attr.ib(type=str, default="")  # through the aliases; "" when the metadata names none
+
+    @property
+    def extension_name(self) -> str:
+        """The name it is recorded under in its repository: ``group:name``."""
+        return f"{self.group}:{self.name}"
+
+    @property
+    def path(self) -> str:
+        """The package directory of the entry point's module, as a path prefix in the repository (a guess)."""
+        module = self.value.split(":", 1)[0].strip()
+        parts = [p for p in module.split(".") if p]
+        return "/".join(parts[:-1] or parts) + "/"
+
+
+@attr.s(frozen=True)
+class ExpiringItem:
+    """A right or an agreement that ends soon: what it is, whose, and when it ends."""
+
+    kind = attr.ib(type=str)  # "right", "individual", "nda", "entity"
+    holder = attr.ib(type=str)  # GitHub login, or organization slug for entity agreements
+    description = attr.ib(type=str)
+    ends = attr.ib()  # datetime (rights) or date (agreements)
+
+
+@attr.s(frozen=True)
+class Contact:
+    """How to reach a Core Committer and their champions (emails are personal data: for notifications only)."""
+
+    github_username = attr.ib(type=str)
+    name = attr.ib(type=str)
+    email = attr.ib(type=str, default="")
+    champions = attr.ib(type=tuple, default=())  # (name, email) of the current champions with an email
+
+
+@attr.s(frozen=True)
+class RegistrySummary:
+    """The registry at a glance, for the operators' dashboard."""
+
+    by_status = attr.ib(type=tuple)  # (status, count)
+    by_organization = attr.ib(type=tuple)  # (organization name, count), committers without one as ""
+    committers = attr.ib(type=int)
+    effective = attr.ib(type=int)  # committers in good standing with at least one valid right
+    repositories = attr.ib(type=int)
+    without_effective = attr.ib(type=tuple)  # full names of repositories no effective CC covers (first ``limit``)
+    without_effective_count = attr.ib(type=int)
+    expiring = attr.ib(type=tuple)  # ExpiringItem

@@ -157,11 +157,7 @@ def right_covers(right: RightData, *, repository_key: str, paths: Sequence[str],
     """
     Whether ``right`` covers the scope: the repository (or its owner, for ``owner/*`` rights), every path, the branch.
     """
-    repo = right.repository.lower()
-    if repo.endswith("/*"):
-        if repository_key.split("/", 1)[0] != repo[:-2]:
-            return False
-    elif repo != repository_key:
+    if not right.applies_to(repository_key):
         return False
     prefixes = right_prefixes(paths=right.paths, extension_path=right.extension_path or None)
     return covers_paths(prefixes, paths) and covers_branch(right.branches, branch)

@@ -5,7 +5,9 @@ repositories and extensions, under which agreements, champions and program polic
 Nothing that decides effectiveness is ever deleted by the application: rights are revoked (``revoked_at``),
 agreements revoked or left to expire, champions ended (``valid_until``), so that "was U an effective CC at T?" can
 be answered later. Every model keeps an audit history (django-simple-history): who changed what, and when.
-These models are internal to the ownership applet; other code uses ``openedx_cc.plugins.ownership.api``.
+These models are internal to the ownership applet; other code uses ``openedx_cc.plugins.ownership.api`` (and
+``models_api`` only to point a ForeignKey at one of them). The rules a query must express have one named place
+here: ``rights_on_repositories`` and ``rights_valid_at`` (with their querysets).
 """
 from django.conf import settings
 from django.db import models
@@ -70,6 +72,57 @@ class Organization(models.Model):
         return self.name
 
 
+def rights_on_repositories(repository_keys, *, prefix: str = "") -> models.Q:
+    """
+    The one ORM form of "which rights apply to a repository": the rights on one of ``repository_keys`` (lower-case
+    ``owner/name``, already resolved through the aliases), or on every repository of its owner. ``prefix`` is the
+    path from the model queried to the rights (``"rights__"`` from committers).
+
+    Its Python twin is ``RightData.applies_to`` and its SQL twin the rights branches of ``checkquery``;
+    tests/plugins/ownership/test_rules.py proves the three agree.
+    """
+    keys = sorted({key.lower() for key in repository_keys})
+    owners = sorted({key.split("/", 1)[0] for key in keys})
+    return models.Q(**{f"{prefix}repository__key__in": keys}) | models.Q(
+        **{f"{prefix}repository__isnull": True, f"{prefix}owner__in": owners}
+    )
+
+
+def rights_valid_at(at, *, prefix: str = "") -> models.Q:
+    """
+    The ORM form of "the right is valid at ``at``" (started, not ended, not revoked). Its Python twin is
+    ``RightData.valid_at``; tests/plugins/ownership/test_rules.py proves they agree.
+    """
+    def field(name):
+        return f"{prefix}{name}"
+
+    return (
+        (models.Q(**{field("valid_from__isnull"): True}) | models.Q(**{field("valid_from__lte"): at}))
+        & (models.Q(**{field("valid_until__isnull"): True}) | models.Q(**{field("valid_until__gt"): at}))
+        & (models.Q(**{field("revoked_at__isnull"): True}) | models.Q(**{field("revoked_at__gt"): at}))
+    )
+
+
+class CoreCommitterQuerySet(models.QuerySet):
+    """Queries on committers that carry a rule of the registry."""
+
+    def holding_rights_on(self, repository_keys):
+        """The committers holding a right (valid or not) that applies to one of ``repository_keys``."""
+        return self.filter(rights_on_repositories(repository_keys, prefix="rights__")).distinct()
+
+
+class CommitRightQuerySet(models.QuerySet):
+    """Queries on rights that carry a rule of the registry (one named place each)."""
+
+    def on_repositories(self, repository_keys):
+        """The rights that apply to one of ``repository_keys`` (see ``rights_on_repositories``)."""
+        return self.filter(rights_on_repositories(repository_keys))
+
+    def valid_at(self, at):
+        """The rights valid at ``at`` (see ``rights_valid_at``)."""
+        return self.filter(rights_valid_at(at))
+
+
 class CoreCommitter(models.Model):
     """
     A Core Committer (or a former one): a GitHub user with commit rights granted by the program.
@@ -103,6 +156,7 @@ class CoreCommitter(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
+    objects = CoreCommitterQuerySet.as_manager()
     history = AuditHistory()
 
     class Meta:
@@ -240,6 +294,7 @@ class CommitRight(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
+    objects = CommitRightQuerySet.as_manager()
     history = AuditHistory()
 
     class Meta:

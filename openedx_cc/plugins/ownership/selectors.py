@@ -13,8 +13,10 @@ from typing import Iterable
 
 import attr
 from django.db.models import Q
+from django.utils import timezone
 
 from openedx_cc.lib.repositories import RepositoryName, resolve_repository_name
+from openedx_cc.lib.timeutil import as_utc
 from openedx_cc.plugins.ownership import checkquery
 from openedx_cc.plugins.ownership.data import PolicyData, RightData
 from openedx_cc.plugins.ownership.evaluation import (
@@ -22,6 +24,7 @@ from openedx_cc.plugins.ownership.evaluation import (
     PersonFacts,
     StatusVersion,
     needs_status_history,
+    person_problems,
     policy_at,
 )
 from openedx_cc.plugins.ownership.models import (
@@ -147,17 +150,14 @@ def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, 
     return people
 
 
-def rights_on_repository(*, committer_ids=None, repository: Repository | None, name: RepositoryName):
+def committers_in_good_standing(committers: Iterable[CoreCommitter], at: datetime) -> set[int]:
     """
-    The rights (of the given committers, or of everybody) on ``repository`` or on every repository of its owner.
+    The ids of the committers in good standing at ``at``: every condition that does not depend on a scope holds
+    (status, agreements, champions -- ``evaluation.person_problems``). Three or four queries for any number.
     """
-    scope = Q(repository__isnull=True, owner=name.owner_key)
-    if repository is not None:
-        scope |= Q(repository_id=repository.id)
-    queryset = CommitRight.objects.filter(scope).select_related("committer", "repository", "extension")
-    if committer_ids is not None:
-        queryset = queryset.filter(committer_id__in=committer_ids)
-    return queryset.order_by("id")
+    people = load_people(committers, at)
+    policy = load_policy(at)
+    return {cid for cid, person in people.items() if not person_problems(person, policy, at)[0]}
 
 
 def get_committer(github_username: str) -> CoreCommitter | None:
@@ -275,3 +275,8 @@ def load_check_facts(github_username: str, name: RepositoryName, at: datetime) -
         for r in sorted(rows["rights"], key=lambda r: r["id"])
     )
     return CheckFacts(repository=name, person=person, rights=rights, phases=phases)
+
+
+def at_or_now(at: datetime | None) -> datetime:
+    """``at`` in UTC, or now when it is None: the moment every read of the registry is about."""
+    return timezone.now() if at is None else as_utc(at)

@@ -1,0 +1,159 @@
+"""
+The registry seen as a whole, for listings, dashboards, audits and notifications: agreement states and good standing
+of committers, effective committers of repositories, what expires soon, whom to contact, and the summary. Each read
+costs a fixed number of queries, whatever the size of the registry.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from django.db.models import Count
+
+from openedx_cc.plugins.ownership import selectors
+from openedx_cc.plugins.ownership.data import (
+    AgreementState,
+    CommitterState,
+    Contact,
+    EffectiveCommitter,
+    ExpiringItem,
+    RegistrySummary,
+)
+from openedx_cc.plugins.ownership.evaluation import agreement_state, champions_at, person_problems
+from openedx_cc.plugins.ownership.models import Agreement, Champion, CommitRight, CoreCommitter, Repository
+from openedx_cc.plugins.ownership.registry import committers_with_rights
+from openedx_cc.plugins.ownership.scopes import describe_right
+from openedx_cc.plugins.ownership.selectors import at_or_now
+
+
+def committer_states(committers: Iterable[CoreCommitter], at: datetime | None = None) -> dict[int, CommitterState]:
+    """
+    For each committer: the state of each agreement, the number of champions, and the scope-independent problems
+    (empty when the committer is in good standing). A fixed number of queries for any number of committers.
+    """
+    at = at_or_now(at)
+    committers = list(committers)
+    people = selectors.load_people(committers, at)
+    policy = selectors.load_policy(at)
+    states = {}
+    for committer in committers:
+        person = people[committer.id]
+        agreements = {
+            "individual": agreement_state(person.agreements, "individual", at),
+            "nda": agreement_state(person.agreements, "nda", at)
+            if policy.require_nda or any(a.kind == "nda" for a in person.agreements)
+            else AgreementState(kind="nda", state="not_required"),
+            "entity": agreement_state(person.organization_agreements, "entity", at)
+            if person.organization_provider
+            else AgreementState(kind="entity", state="not_required"),
+        }
+        problems, _ok = person_problems(person, policy, at)
+        states[committer.id] = CommitterState(
+            agreements=agreements, champions=champions_at(person.champion_periods, at), problems=tuple(problems)
+        )
+    return states
+
+
+def effective_committers(repositories: Sequence[Repository], at: datetime | None = None) -> dict[int, list]:
+    """
+    For each repository, the committers effective on it (or on part of it) at ``at``, with their valid rights.
+    A fixed number of queries for any number of repositories.
+    """
+    at = at_or_now(at)
+    repositories = list(repositories)
+    if not repositories:
+        return {}
+    rights = list(
+        CommitRight.objects.on_repositories(r.key for r in repositories)
+        .select_related("committer__organization", "repository", "extension")
+    )
+    committers = {r.committer_id: r.committer for r in rights}
+    good = selectors.committers_in_good_standing(committers.values(), at)
+    result: dict[int, list] = {}
+    for repository in repositories:
+        per_committer = defaultdict(list)
+        for right in rights:
+            if right.committer_id not in good:
+                continue
+            data = selectors.right_data(right)
+            if data.valid_at(at) and data.applies_to(repository.key):
+                per_committer[right.committer_id].append(data)
+        result[repository.id] = [
+            EffectiveCommitter(github_username=committers[cid].github_username, name=committers[cid].name,
+                               rights=tuple(rs))
+            for cid, rs in sorted(per_committer.items(), key=lambda item: committers[item[0]].github_key)
+        ]
+    return result
+
+
+def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list[ExpiringItem]:
+    """
+    Rights, agreements and NDAs (and organizations' entity agreements) that end within ``within_days`` of ``at``
+    (default now), and are not revoked. Two queries.
+    """
+    at = at_or_now(at)
+    horizon = at + timedelta(days=within_days)
+    items = []
+    for right in CommitRight.objects.filter(revoked_at__isnull=True, valid_until__gte=at,
+                                            valid_until__lte=horizon).select_related("committer", "repository",
+                                                                                     "extension"):
+        items.append(ExpiringItem(kind="right", holder=right.committer.github_username,
+                                  description=describe_right(right), ends=right.valid_until))
+    for agreement in Agreement.objects.filter(revoked_at__isnull=True, expires_on__gte=at.date(),
+                                              expires_on__lte=horizon.date()).select_related("committer",
+                                                                                             "organization"):
+        holder = agreement.organization.slug if agreement.kind == "entity" else agreement.committer.github_username
+        items.append(ExpiringItem(kind=agreement.kind, holder=holder,
+                                  description=f"signed {agreement.signed_on}",
+                                  ends=agreement.expires_on))
+    return sorted(items, key=lambda i: (str(i.ends), i.holder))
+
+
+def contacts_for(logins, at: datetime | None = None) -> dict[str, Contact]:
+    """
+    ``{login in lower case: Contact}`` for the registered committers among ``logins``. Two queries.
+    """
+    at = at_or_now(at)
+    keys = sorted({login.lower() for login in logins if login})
+    committers = {c.id: c for c in CoreCommitter.objects.filter(github_key__in=keys)}
+    champions = defaultdict(list)
+    for committer_id, name, email, start, end in Champion.objects.filter(committer_id__in=list(committers)).values_list(
+        "committer_id", "name", "email", "valid_from", "valid_until"
+    ):
+        if email and champions_at([(start, end)], at):
+            champions[committer_id].append((name, email))
+    return {
+        c.github_key: Contact(github_username=c.github_username, name=c.name, email=c.email,
+                              champions=tuple(champions.get(c.id, ())))
+        for c in committers.values()
+    }
+
+
+def registry_summary(*, at: datetime | None = None, within_days: int = 30, limit: int = 50) -> RegistrySummary:
+    """
+    Counts of committers by status and organization, how many are effective, the repositories without an
+    effective Core Committer, and what expires within ``within_days``. A fixed number of queries.
+    """
+    at = at_or_now(at)
+    by_status = tuple(CoreCommitter.objects.order_by("status").values_list("status").annotate(n=Count("id")))
+    by_org = tuple(
+        (name or "", n) for name, n in CoreCommitter.objects.order_by("organization__name")
+        .values_list("organization__name").annotate(n=Count("id"))
+    )
+    good = selectors.committers_in_good_standing(committers_with_rights(), at)
+    valid = CommitRight.objects.valid_at(at).filter(committer_id__in=sorted(good))
+    covered_ids = set(valid.exclude(repository__isnull=True).values_list("repository_id", flat=True))
+    covered_owners = set(valid.filter(repository__isnull=True).values_list("owner", flat=True))
+    effective = valid.values("committer_id").distinct().count()
+    uncovered = Repository.objects.exclude(id__in=covered_ids).exclude(owner__in=covered_owners).order_by("key")
+    return RegistrySummary(
+        by_status=by_status,
+        by_organization=by_org,
+        committers=sum(n for _s, n in by_status),
+        effective=effective,
+        repositories=Repository.objects.count(),
+        without_effective=tuple(uncovered.values_list("full_name", flat=True)[:limit]),
+        without_effective_count=uncovered.count(),
+        expiring=tuple(expiring_items(within_days=within_days, at=at)),
+    )
