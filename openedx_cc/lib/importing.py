@@ -9,12 +9,15 @@ import re
 import stat
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
 from openedx_cc.lib.sourcemap import SourceMap
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _GITHUB_LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # always fullmatch, never "$"
