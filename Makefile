@@ -1,7 +1,7 @@
 # The two set-up commands of the README are `make demo` and `make test`; everything else here serves them.
 .DEFAULT_GOAL := help
 .PHONY: help venv requirements dev-requirements py311-requirements tutor-requirements system-deps services demo \
-        test test-sqlite test-mysql lint-annotations lint-imports check-migrations bench upgrade clean
+        test test-sqlite test-mysql lint-annotations lint-imports check-migrations bench upgrade clean typecheck
 
 SHELL := /bin/bash
 # Every virtualenv is one supported Open edX host (requirements/hosts/, docs/decisions/0010-supported-hosts.rst):
@@ -73,3 +73,6 @@ upgrade: ## re-compile requirements/*.txt from requirements/*.in, each against i
 
 clean: ## remove build output and demo state
 	rm -rf build dist *.egg-info .demo reports .pytest_cache tutor-contrib-openedx-cc/build tutor-contrib-openedx-cc/*.egg-info
+
+typecheck: ## mypy (mypy.ini): openedx_cc at mypy's baseline, strict on lib, events and the applets' public modules
+	$(BIN)/mypy --config-file mypy.ini

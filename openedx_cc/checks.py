@@ -7,8 +7,10 @@ the setting (or app) and the fix. Ids: ``openedx_cc.E00N`` (the set cannot work 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -38,7 +40,7 @@ SET_APPS = REQUIRED_APPS
 REQUEST_CACHE_MIDDLEWARE = "edx_django_utils.cache.middleware.RequestCacheMiddleware"
 
 # Settings whose type a host can get wrong, with the types they take.
-_TYPES = {
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "OPENEDX_CC_WEBHOOK_SECRET": ((str, type(None)), "a string"),
     "OPENEDX_CC_OPERATOR_EMAILS": ((list, tuple), "a list of email addresses"),
     "OPENEDX_CC_REPOSITORY_ALIASES": ((Mapping,), 'a mapping {"old-owner/old-name": "new-owner/new-name"}'),
@@ -46,7 +48,7 @@ _TYPES = {
 }
 
 
-def _wrong_type(name):
+def _wrong_type(name: str) -> checks.CheckMessage | None:
     types, expected = _TYPES[name]
     value = get_setting(name)
     if isinstance(value, types):
@@ -59,12 +61,14 @@ def _wrong_type(name):
 
 
 @checks.register(TAG)
-def check_installed_apps(app_configs=None, **kwargs):  # pylint: disable=unused-argument
+def check_installed_apps(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """
     Every app the set needs is installed (E005), and the request cache is cleared per request (W002).
     """
     installed = set(settings.INSTALLED_APPS)
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for app in HOST_APPS + SET_APPS:
         if app not in installed:
             how = ("the Open edX plugin mechanism adds it (add_plugins); without it, add it yourself"
@@ -85,12 +89,14 @@ def check_installed_apps(app_configs=None, **kwargs):  # pylint: disable=unused-
 
 
 @checks.register(TAG)
-def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argument
+def check_settings(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """
     The ``OPENEDX_CC_*`` settings have the types and values the set can use.
     """
     type_errors = {name: _wrong_type(name) for name in _TYPES}
-    messages = [error for error in type_errors.values() if error is not None]
+    messages: list[checks.CheckMessage] = [error for error in type_errors.values() if error is not None]
     wrongly_typed = {name for name, error in type_errors.items() if error is not None}
 
     if "OPENEDX_CC_WEBHOOK_SECRET" not in wrongly_typed:

@@ -2,7 +2,19 @@
 A Django admin for rows that record facts (what a pipeline reported, what was sent): operators see them, nobody
 adds, edits or deletes them through the admin.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    # django-stubs makes ModelAdmin generic in its model; Django's class takes no parameter at run time.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
 
 class LargeTableMixin:
@@ -16,14 +28,14 @@ class LargeTableMixin:
     show_full_result_count = False
 
 
-class ReadOnlyModelAdmin(LargeTableMixin, admin.ModelAdmin):
+class ReadOnlyModelAdmin(LargeTableMixin, _ModelAdmin):
     """No adding, editing or deleting; viewing follows the usual permissions."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

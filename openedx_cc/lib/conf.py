@@ -4,9 +4,11 @@ Settings of openedx-cc, with their defaults in one place (contract section 4).
 Settings are read lazily, at call time, never at import time: plugin modules are imported before the host's settings
 are complete.
 """
+from typing import Any
+
 from django.conf import settings
 
-DEFAULTS = {
+DEFAULTS: dict[str, object] = {
     # .. setting_name: OPENEDX_CC_WEBHOOK_SECRET
     # .. setting_default: None
     # .. setting_description: Shared secret of the signed deployment reports (``X-CC-Signature-256`` header,
@@ -37,7 +39,7 @@ DEFAULTS = {
 }
 
 
-def get_secret(name):
+def get_secret(name: str) -> str | None:
     """
     The secret the setting ``name`` holds, or None when it holds none: unset, not a string, or blank. A blank
     secret would let anyone sign; a value of another type is a configuration error (the system checks name both),
@@ -49,7 +51,7 @@ def get_secret(name):
     return value
 
 
-def get_setting(name):
+def get_setting(name: str) -> Any:
     """
     Return the value of the openedx-cc setting ``name``, or its default.
     """

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 import attr
 
 
-def field_path(loc: Sequence) -> str:
+def field_path(loc: Sequence[object]) -> str:
     """
     Render a location tuple such as ``("committers", 3, "agreements")`` as ``committers[3].agreements``.
     """
@@ -31,21 +31,21 @@ class Problem:
 
     field = attr.ib(type=str)
     message = attr.ib(type=str)
-    file = attr.ib(type=str, default=None)
-    line = attr.ib(type=int, default=None)
+    file = attr.ib(type=str | None, default=None)
+    line = attr.ib(type=int | None, default=None)
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = ""
         if self.file:
             where = self.file + (f":{self.line}" if self.line else "") + ": "
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str | int]:
         """
         The JSON form of the contract's error list (``{"field": ..., "message": ...}``), with file and line if known.
         """
-        data = {"field": self.field, "message": self.message}
+        data: dict[str, str | int] = {"field": self.field, "message": self.message}
         if self.file:
             data["file"] = self.file
         if self.line:

@@ -1,10 +1,22 @@
 """
 Model fields whose comparison rule must not depend on the database.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
-class ExactCharField(models.CharField):
+    # django-stubs makes fields generic (the type set, the type read); Django's classes take no parameters at run time.
+    _CharField = models.CharField[str, str]
+else:
+    _CharField = models.CharField
+
+
+class ExactCharField(_CharField):
     """
     A ``CharField`` compared exactly -- case and accents included -- on every database: report ids and environment
     names (contract section 7). PostgreSQL and SQLite compare text exactly by default; MySQL and MariaDB compare it
@@ -14,7 +26,7 @@ class ExactCharField(models.CharField):
 
     MYSQL_COLLATION = "utf8mb4_bin"
 
-    def db_parameters(self, connection):
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, str | None]:
         parameters = super().db_parameters(connection)
         if connection.vendor == "mysql":
             parameters["collation"] = self.MYSQL_COLLATION

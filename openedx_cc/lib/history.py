@@ -5,15 +5,26 @@ shape does not depend on the host's settings.
 In a request the user comes from the request; elsewhere (Celery, management commands run inside a request-less
 context) from django-crum, which LMS and CMS install; callers such as importers pass their actor explicitly.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from crum import get_current_user
 from simple_history.models import HistoricalRecords
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
-def get_history_user(request=None, **kwargs):  # pylint: disable=unused-argument
+
+def get_history_user(  # pylint: disable=unused-argument
+    request: HttpRequest | None = None, **kwargs: object
+) -> AbstractBaseUser | AnonymousUser | None:
     """
     ``get_user`` hook of ``HistoricalRecords``: the authenticated user making the change, or None.
     """
-    user = getattr(request, "user", None) if request is not None else None
+    user: AbstractBaseUser | AnonymousUser | None = getattr(request, "user", None) if request is not None else None
     if user is None:
         user = get_current_user()
     if user is not None and getattr(user, "is_authenticated", False):
@@ -21,7 +32,7 @@ def get_history_user(request=None, **kwargs):  # pylint: disable=unused-argument
     return None
 
 
-class AuditHistory(HistoricalRecords):
+class AuditHistory(HistoricalRecords):  # type: ignore[misc]  # django-simple-history ships no type hints
     """
     ``HistoricalRecords`` with openedx-cc's history user and an index on ``history_date`` whatever the host says.
 
@@ -32,10 +43,10 @@ class AuditHistory(HistoricalRecords):
     (docs/decisions/0010-supported-hosts.rst).
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("get_user", get_history_user)
         super().__init__(*args, **kwargs)
 
     @property
-    def _date_indexing(self):
+    def _date_indexing(self) -> bool:
         return True

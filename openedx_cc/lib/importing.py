@@ -9,11 +9,15 @@ import re
 import stat
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
 from openedx_cc.lib.sourcemap import SourceMap
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _GITHUB_LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # always fullmatch, never "$"
@@ -30,7 +34,7 @@ def read_text(path: str | Path) -> str:
     """
     name = str(path)
 
-    def refuse(message):
+    def refuse(message: str) -> ValidationFailed:
         return ValidationFailed([Problem(field="", message=message, file=name)])
 
     try:
@@ -61,7 +65,7 @@ def read_text(path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as text mode reads them
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return "unknown field"
@@ -77,7 +81,7 @@ def _message(error: dict) -> str:
 
 
 def problems_from_pydantic(exc: ValidationError, *, filename: str | None, sourcemap: SourceMap | None,
-                           prefix: tuple = ()) -> list[Problem]:
+                           prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """
     One ``Problem`` per pydantic error, with the field path and, when a source map is given, the line.
     """
@@ -95,13 +99,13 @@ def problems_from_pydantic(exc: ValidationError, *, filename: str | None, source
     return problems
 
 
-def _is_union_tag(part) -> bool:
+def _is_union_tag(part: object) -> bool:
     # pydantic inserts the member type name ("function-after[...]", "str", "date") into the location of union errors
     return isinstance(part, str) and (part.startswith(("function-", "union[", "nullable[")) or part in {
         "str", "date", "int", "bool", "list[str]", "dict[str,any]"})
 
 
-def to_date(value):
+def to_date(value: object) -> date:
     """
     A calendar date from a YAML/TOML date or a ``YYYY-MM-DD`` string; a datetime, number or other text is refused.
     """
@@ -117,7 +121,7 @@ def to_date(value):
     raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
 
 
-def github_login(value):
+def github_login(value: object) -> str:
     """
     A GitHub login: 1-39 alphanumerics or single hyphens, neither first nor last. Spaces around it are forgiven, a
     line break is not.
@@ -127,18 +131,20 @@ def github_login(value):
     return value.strip(" \t")
 
 
-def email_address(value):
+def email_address(value: object) -> str | None:
     """
     An email address (a loose check: something@domain.tld, no spaces).
     """
-    if value is None or value == "":
-        return value
+    if value is None:
+        return None
+    if value == "":
+        return ""
     if not isinstance(value, str) or not _EMAIL_RE.fullmatch(value.strip()):
         raise ValueError(f"{value!r} is not an email address")
     return value.strip()
 
 
-def raise_if(problems: list[Problem]):
+def raise_if(problems: list[Problem]) -> None:
     """
     Raise ``ValidationFailed`` with ``problems`` if there are any.
     """

@@ -75,7 +75,8 @@ class RepositoryName:
         return self.name == "*"
 
 
-def parse_repository_name(value, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
+def parse_repository_name(value: object, *, default_owner: str | None = None,
+                          allow_owner_pattern: bool = False) -> RepositoryName:
     """
     Parse ``owner/name`` (or ``name`` alone when ``default_owner`` is given) into a ``RepositoryName``.
 
@@ -105,16 +106,16 @@ def parse_repository_name(value, *, default_owner: str | None = None, allow_owne
     return RepositoryName(owner=owner, name=name)
 
 
-def _normalized_aliases(aliases: Mapping[str, str], source: str) -> dict[str, str]:
+def _normalized_aliases(aliases: object, source: str) -> dict[str, str]:
     """
-    Validate an alias mapping and return it keyed and valued in lower case.
+    Validate an alias mapping (a setting's value, of any type) and return it keyed and valued in lower case.
     """
     if aliases is None:
         return {}
     if not isinstance(aliases, Mapping):
         raise InvalidValue(f"{source}: expected a mapping {{'old-owner/old-name': 'new-owner/new-name'}}, "
                            f"got {type(aliases).__name__}")
-    out = {}
+    out: dict[str, str] = {}
     for old, new in aliases.items():
         try:
             old_name = parse_repository_name(old, allow_owner_pattern=True)
@@ -148,7 +149,9 @@ def configured_alias_problems() -> list[str]:
     if not isinstance(setting, Mapping):
         return [f"{source}: expected a mapping {{'old-owner/old-name': 'new-owner/new-name'}}, "
                 f"got {type(setting).__name__}"]
-    problems, valid, first_spelling = [], {}, {}
+    problems: list[str] = []
+    valid: dict[str, str] = {}
+    first_spelling: dict[str, object] = {}
     for old, new in setting.items():
         try:
             entry = _normalized_aliases({old: new}, source)
@@ -163,7 +166,7 @@ def configured_alias_problems() -> list[str]:
         first_spelling[key] = old
         valid.update(entry)
     table = {**BUILTIN_ALIASES, **valid}
-    reported_loops = set()
+    reported_loops: set[frozenset[str]] = set()
     for old in sorted(table):
         try:
             resolve_repository_name(old, allow_owner_pattern=True, aliases=table)
@@ -177,7 +180,7 @@ def configured_alias_problems() -> list[str]:
 
 
 def resolve_repository_name(
-    value,
+    value: object,
     *,
     default_owner: str | None = None,
     allow_owner_pattern: bool = False,

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 import yaml
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
+
+# Where a value stands in a document: its keys and list indices from the root, ``("committers", 3, "login")``.
+Location = tuple[str | int, ...]
 
 
 class SourceMap:
@@ -20,14 +24,14 @@ class SourceMap:
     Lines (1-based) of the values of a document, by their location tuple.
     """
 
-    def __init__(self, positions=None):
-        self.positions: dict[tuple, int] = positions or {}
+    def __init__(self, positions: dict[Location, int] | None = None) -> None:
+        self.positions: dict[Location, int] = positions or {}
 
-    def line_for(self, loc) -> int | None:
+    def line_for(self, loc: Sequence[object]) -> int | None:
         """
         The line of ``loc``, or of its nearest ancestor with a known line.
         """
-        key = tuple(part if isinstance(part, int) else str(part) for part in loc)
+        key: Location = tuple(part if isinstance(part, int) else str(part) for part in loc)
         while key:
             if key in self.positions:
                 return self.positions[key]
@@ -37,7 +41,11 @@ class SourceMap:
 
 # libyaml's parser is an order of magnitude faster than the pure-Python one on large files (a 5,000-person roster);
 # both give every node its line.
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The checker sees the pure-Python loader, whose methods the C one has too.
+if TYPE_CHECKING:
+    _BASE_LOADER = yaml.SafeLoader
+else:
+    _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _PositionLoader(_BASE_LOADER):  # pylint: disable=too-many-ancestors
@@ -47,7 +55,7 @@ class _PositionLoader(_BASE_LOADER):  # pylint: disable=too-many-ancestors
     """
 
 
-def _lenient_timestamp(loader, node):
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -57,12 +65,13 @@ def _lenient_timestamp(loader, node):
 _PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
-def _walk_yaml(node, loc, positions, problems, filename):
+def _walk_yaml(node: yaml.Node, loc: Location, positions: dict[Location, int], problems: list[Problem],
+               filename: str | None) -> None:
     """
     Record the line of every mapping key and sequence item under ``node``; note duplicate keys.
     """
     if isinstance(node, yaml.MappingNode):
-        seen = {}
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark.line + 1)
             child = loc + (key,)
@@ -99,7 +108,7 @@ _YAML_SCALAR_START = frozenset("\n[{,:-?")
 _DEEP_INDENT = " " * (MAX_YAML_INDENT + 1)
 
 
-def _refuse(message: str, filename: str | None, line: int | None):
+def _refuse(message: str, filename: str | None, line: int | None) -> NoReturn:
     raise ValidationFailed([Problem(field="", message=message, file=filename, line=line)])
 
 
@@ -164,12 +173,13 @@ def _check_yaml_text(text: str, filename: str | None) -> None:
             depth = max(0, depth - 1)
 
 
-def _refuse_aliases(root, filename: str | None) -> None:
+def _refuse_aliases(root: yaml.Node, filename: str | None) -> None:
     """
     Refuse a document in which a node is reached twice: a YAML alias (``*name``), which could expand a few bytes
     into gigabytes. One visit per node, iteratively.
     """
-    seen, stack = set(), [root]
+    seen: set[int] = set()
+    stack = [root]
     while stack:
         node = stack.pop()
         if id(node) in seen:
@@ -183,7 +193,7 @@ def _refuse_aliases(root, filename: str | None) -> None:
             stack.extend(node.value)
 
 
-def load_yaml(text: str, filename: str | None = None):
+def load_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     """
     Parse one YAML document; return ``(data, SourceMap)``. Syntax errors and duplicate keys raise
     ``ValidationFailed`` with the line.
@@ -207,7 +217,7 @@ def load_yaml(text: str, filename: str | None = None):
         raise ValidationFailed([Problem(field="", message=message, file=filename, line=line)]) from exc
     except yaml.YAMLError as exc:
         raise ValidationFailed([Problem(field="", message=f"not valid YAML: {exc}", file=filename)]) from exc
-    positions: dict[tuple, int] = {(): 1}
+    positions: dict[Location, int] = {(): 1}
     problems: list[Problem] = []
     if node is not None:
         try:
@@ -219,7 +229,7 @@ def load_yaml(text: str, filename: str | None = None):
     return data, SourceMap(positions)
 
 
-def load_yaml_documents(text: str, filename: str | None = None):
+def load_yaml_documents(text: str, filename: str | None = None) -> list[tuple[Any, SourceMap]]:
     """
     Parse every document of a YAML stream (``---`` separated); return ``[(data, SourceMap)]`` with lines counted
     from the start of the file. Syntax errors and duplicate keys raise ``ValidationFailed`` with the line.
@@ -231,9 +241,10 @@ def load_yaml_documents(text: str, filename: str | None = None):
         try:
             while loader.check_node():
                 node = loader.get_node()
+                assert node is not None  # check_node() said that one follows
                 _refuse_aliases(node, filename)
                 data = loader.construct_document(node)
-                positions: dict[tuple, int] = {(): node.start_mark.line + 1}
+                positions: dict[Location, int] = {(): node.start_mark.line + 1}
                 problems: list[Problem] = []
                 _walk_yaml(node, (), positions, problems, filename)
                 if problems:
@@ -282,14 +293,14 @@ def _toml_header(line: str) -> tuple[str, str] | None:
     return kind, inner
 
 
-def _toml_positions(text: str) -> dict[tuple, int]:
+def _toml_positions(text: str) -> dict[Location, int]:
     """
     Lines of the tables, array-of-tables items and keys of a TOML document. Values inside inline tables and arrays
     get the line of their key, which is where a reader looks first.
     """
-    positions: dict[tuple, int] = {(): 1}
-    counters: dict[tuple, int] = {}
-    current: tuple = ()
+    positions: dict[Location, int] = {(): 1}
+    counters: dict[Location, int] = {}
+    current: Location = ()
     for number, line in enumerate(text.splitlines(), start=1):
         header = _toml_header(line)
         if header is not None and header[0] == "array":
@@ -307,11 +318,11 @@ def _toml_positions(text: str) -> dict[tuple, int]:
     return positions
 
 
-def _resolve_array_path(path: tuple, counters: dict) -> tuple:
+def _resolve_array_path(path: Location, counters: dict[Location, int]) -> Location:
     """
     Insert the current index of every enclosing array of tables into ``path``.
     """
-    out: tuple = ()
+    out: Location = ()
     for i, part in enumerate(path):
         out += (part,)
         prefix = path[: i + 1]
@@ -320,7 +331,7 @@ def _resolve_array_path(path: tuple, counters: dict) -> tuple:
     return out
 
 
-def load_toml(text: str, filename: str | None = None):
+def load_toml(text: str, filename: str | None = None) -> tuple[dict[str, Any], SourceMap]:
     """
     Parse a TOML document; return ``(data, SourceMap)``. Syntax errors raise ``ValidationFailed`` with the line.
     """
@@ -337,7 +348,7 @@ def load_toml(text: str, filename: str | None = None):
     return data, SourceMap(_toml_positions(text))
 
 
-def load_document(text: str, kind: str, filename: str | None = None):
+def load_document(text: str, kind: str, filename: str | None = None) -> tuple[Any, SourceMap]:
     """
     Parse ``text`` as ``kind`` (``"yaml"`` or ``"toml"``).
     """

@@ -6,11 +6,23 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence, TypeVar
 
 import attr
 from django.db import connection
+from django.db.models import Model
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 DEFAULT_BATCH_SIZE = 500
+# Attributes that only some models have, set by name: django-simple-history's per-instance switch of its post-save
+# history row, and the ``modified`` timestamp of models that keep one.
+_SKIP_HISTORY = "skip_history_when_saving"
+_MODIFIED = "modified"
+
+_Item = TypeVar("_Item")
+_Row = TypeVar("_Row", bound=Model)
 
 
 @attr.s(frozen=True)
@@ -25,7 +37,7 @@ class Change:
     label = attr.ib(type=str)
     details = attr.ib(type=str, default="")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.action} {self.kind} {self.label}" + (f": {self.details}" if self.details else "")
 
 
@@ -37,8 +49,8 @@ class SyncReport:
 
     source = attr.ib(type=str)
     dry_run = attr.ib(type=bool, default=False)
-    changes = attr.ib(factory=list)
-    notes = attr.ib(factory=list)
+    changes: list[Change] = attr.ib(factory=list)
+    notes: list[str] = attr.ib(factory=list)
     events = attr.ib(type=int, default=0)
 
     @property
@@ -46,11 +58,11 @@ class SyncReport:
         """Whether anything changed."""
         return bool(self.changes)
 
-    def add(self, action: str, kind: str, label: str, details_text: str = ""):
+    def add(self, action: str, kind: str, label: str, details_text: str = "") -> None:
         """Record one change."""
         self.changes.append(Change(action=action, kind=kind, label=label, details=details_text))
 
-    def merge(self, other: "SyncReport"):
+    def merge(self, other: SyncReport) -> None:
         """Add another report's changes, notes and events to this one."""
         self.changes.extend(other.changes)
         self.notes.extend(n for n in other.notes if n not in self.notes)
@@ -65,58 +77,62 @@ class SyncReport:
         return ", ".join(f"{n} {k}" for k, n in sorted(self.counts().items())) or "nothing"
 
 
-def chunks(items, size):
+def chunks(items: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
 class BulkWriter:
     """
-    Bulk inserts and updates with their audit-history rows, or nothing in a dry run.
+    Bulk inserts and updates with their audit-history rows, or nothing in a dry run. Rows are written through the
+    model's default manager (``objects`` for every model of openedx-cc).
     """
 
-    def __init__(self, *, dry_run: bool, actor=None, reason: str = "", now: datetime):
+    def __init__(self, *, dry_run: bool, actor: AbstractBaseUser | None = None, reason: str = "",
+                 now: datetime) -> None:
         self.dry_run = dry_run
         self.actor = actor
         self.reason = reason[:100]
         self.now = now
 
-    def create(self, model, objs: list) -> list:
+    def create(self, model: type[_Row], objs: list[_Row]) -> list[_Row]:
         """Insert ``objs`` (their keys already set) and their '+' history rows."""
         if not objs or self.dry_run:
             return objs
         if connection.features.can_return_rows_from_bulk_insert:
-            objs = model.objects.bulk_create(objs, batch_size=DEFAULT_BATCH_SIZE)
+            objs = model._default_manager.bulk_create(objs, batch_size=DEFAULT_BATCH_SIZE)
         else:  # MySQL 8 returns no ids from a bulk insert: insert one by one, still without per-row history
             for obj in objs:
-                obj.skip_history_when_saving = True
+                setattr(obj, _SKIP_HISTORY, True)
                 obj.save()
-                del obj.skip_history_when_saving
-        if hasattr(model, "history"):
-            model.history.bulk_history_create(
+                delattr(obj, _SKIP_HISTORY)
+        history = getattr(model, "history", None)  # the AuditHistory manager of the audited models
+        if history is not None:
+            history.bulk_history_create(
                 objs, batch_size=DEFAULT_BATCH_SIZE, default_user=self.actor, default_change_reason=self.reason,
                 default_date=self.now,
             )
         return objs
 
-    def update(self, model, objs: list, fields: list[str]):
+    def update(self, model: type[_Row], objs: list[_Row], fields: list[str]) -> None:
         """Update ``fields`` of ``objs`` and add their '~' history rows."""
         if not objs or self.dry_run:
             return
-        has_modified = any(f.name == "modified" for f in model._meta.fields)
-        fields = sorted(set(fields) | ({"modified"} if has_modified else set()))
-        if "modified" in fields:
+        has_modified = any(f.name == _MODIFIED for f in model._meta.fields)
+        fields = sorted(set(fields) | ({_MODIFIED} if has_modified else set()))
+        if _MODIFIED in fields:
             for obj in objs:
-                obj.modified = self.now
-        model.objects.bulk_update(objs, fields, batch_size=DEFAULT_BATCH_SIZE)
-        if hasattr(model, "history"):
-            model.history.bulk_history_create(
+                setattr(obj, _MODIFIED, self.now)
+        model._default_manager.bulk_update(objs, fields, batch_size=DEFAULT_BATCH_SIZE)
+        history = getattr(model, "history", None)  # the AuditHistory manager of the audited models
+        if history is not None:
+            history.bulk_history_create(
                 objs, batch_size=DEFAULT_BATCH_SIZE, update=True, default_user=self.actor,
                 default_change_reason=self.reason, default_date=self.now,
             )
 
 
-def diff(obj, values: dict) -> dict:
+def diff(obj: object, values: Mapping[str, object]) -> dict[str, tuple[object, object]]:
     """The fields of ``obj`` whose values differ from ``values`` ({field: (old, new)})."""
     return {name: (getattr(obj, name), value) for name, value in values.items() if getattr(obj, name) != value}
 
@@ -155,7 +171,7 @@ class Updates:
         writer.update(model, self.rows, sorted(self.fields))
 
 
-def fmt(value) -> str:
+def fmt(value: object) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, datetime):
@@ -163,7 +179,7 @@ def fmt(value) -> str:
     return str(value)
 
 
-def details(changes: dict) -> str:
+def details(changes: Mapping[str, tuple[object, object]]) -> str:
     """``name old -> new, ...`` of a ``diff``."""
     return ", ".join(f"{name} {fmt(old)} -> {fmt(new)}" for name, (old, new) in changes.items())
 

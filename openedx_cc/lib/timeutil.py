@@ -55,7 +55,7 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def fmt_date(value) -> str:
+def fmt_date(value: date | None) -> str:
     """
     Human form of a validity bound for reasons: the date when it is midnight UTC, else the datetime.
     """

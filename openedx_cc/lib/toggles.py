@@ -16,8 +16,8 @@ from edx_toggles.toggles import WaffleSwitch
 ENABLED = WaffleSwitch("openedx_cc.enabled", __name__)
 
 
-def is_enabled():
+def is_enabled() -> bool:
     """
     Return whether the openedx-cc plugin set is turned on.
     """
-    return ENABLED.is_enabled()
+    return bool(ENABLED.is_enabled())

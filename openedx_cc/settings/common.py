@@ -4,8 +4,12 @@ Settings openedx-cc adds to every host (the plugin mechanism's ``common`` settin
 The set adds only what a stock LMS/CMS lacks and never replaces a host's value: a few apps it needs, and its
 entries of ``EVENT_BUS_PRODUCER_CONFIG`` (disabled until an operator enables them). Its own settings
 (``OPENEDX_CC_*``) have defaults in ``openedx_cc.lib.conf`` and are read lazily.
+
+Each function takes the host's settings module (typed ``Any``: the plugin mechanism passes a module whose settings are
+attributes that it may lack, and tests pass any object with such attributes).
 """
 import copy
+from typing import Any
 
 # Apps the set needs beyond what LMS and CMS already install (contract section 2).
 REQUIRED_APPS = [
@@ -17,7 +21,7 @@ REQUIRED_APPS = [
 # Contract section 5: topics and keys of the events on the event bus, off unless the operator turns them on.
 CHANGE_TOPIC = "core-committer-change-lifecycle"
 OWNERSHIP_TOPIC = "core-committer-ownership-lifecycle"
-EVENT_BUS_PRODUCER_CONFIG = {
+EVENT_BUS_PRODUCER_CONFIG: dict[str, dict[str, dict[str, object]]] = {
     "org.openedx.core_committer.change.deployed.v1": {
         CHANGE_TOPIC: {"event_key_field": "change.repository", "enabled": False},
     },
@@ -30,7 +34,7 @@ EVENT_BUS_PRODUCER_CONFIG = {
 }
 
 
-def add_required_apps(settings):
+def add_required_apps(settings: Any) -> None:
     """
     Append the apps the set needs to ``INSTALLED_APPS`` when the host does not have them yet.
     """
@@ -41,7 +45,7 @@ def add_required_apps(settings):
     settings.INSTALLED_APPS = apps
 
 
-def merge_event_bus_config(settings):
+def merge_event_bus_config(settings: Any) -> None:
     """
     Add the set's ``EVENT_BUS_PRODUCER_CONFIG`` entries to the host's: an event type or topic the host already
     configures keeps the host's values; only what is missing is filled in.
@@ -56,7 +60,7 @@ def merge_event_bus_config(settings):
     settings.EVENT_BUS_PRODUCER_CONFIG = merged
 
 
-def plugin_settings(settings):
+def plugin_settings(settings: Any) -> None:
     """
     Add the set's settings to the host's settings module.
     """

@@ -22,7 +22,7 @@ class PolicyData:
     """
 
     phase = attr.ib(type=str)
-    since = attr.ib(type=datetime, default=None)
+    since = attr.ib(type=datetime | None, default=None)
     require_nda = attr.ib(type=bool, default=True)
     require_champions = attr.ib(type=int, default=2)
 
@@ -36,13 +36,13 @@ class RightData:
     id = attr.ib(type=int)
     github_username = attr.ib(type=str)
     repository = attr.ib(type=str)
-    paths = attr.ib(type=tuple, default=())
+    paths = attr.ib(type=tuple[str, ...], default=())
     extension = attr.ib(type=str, default="")
     extension_path = attr.ib(type=str, default="")
-    branches = attr.ib(type=tuple, default=())
-    valid_from = attr.ib(type=datetime, default=None)
-    valid_until = attr.ib(type=datetime, default=None)
-    revoked_at = attr.ib(type=datetime, default=None)
+    branches = attr.ib(type=tuple[str, ...], default=())
+    valid_from = attr.ib(type=datetime | None, default=None)
+    valid_until = attr.ib(type=datetime | None, default=None)
+    revoked_at = attr.ib(type=datetime | None, default=None)
     source = attr.ib(type=str, default="")
 
     @property
@@ -106,15 +106,15 @@ class OwnershipCheck:
     allowed = attr.ib(type=bool)
     user = attr.ib(type=str)
     repository = attr.ib(type=str)
-    path = attr.ib(type=str, default=None)
-    branch = attr.ib(type=str, default=None)
-    at = attr.ib(type=datetime, default=None)
-    reasons = attr.ib(type=tuple, default=())
-    rights = attr.ib(type=tuple, default=())
-    policy = attr.ib(type=PolicyData, default=None)
+    path = attr.ib(type=str | None, default=None)
+    branch = attr.ib(type=str | None, default=None)
+    at = attr.ib(type=datetime | None, default=None)
+    reasons = attr.ib(type=tuple[str, ...], default=())
+    rights = attr.ib(type=tuple[CheckedRight, ...], default=())
+    policy = attr.ib(type=PolicyData | None, default=None)
 
     @property
-    def covering_rights(self) -> tuple:
+    def covering_rights(self) -> tuple[RightData, ...]:
         """The rights that cover the scope and are valid at the time asked."""
         return tuple(c.right for c in self.rights if c.covers and c.valid)
 
@@ -128,8 +128,8 @@ class AgreementState:
 
     kind = attr.ib(type=str)
     state = attr.ib(type=str)
-    signed_on = attr.ib(type=date, default=None)
-    expires_on = attr.ib(type=date, default=None)
+    signed_on = attr.ib(type=date | None, default=None)
+    expires_on = attr.ib(type=date | None, default=None)
 
 
 @attr.s(frozen=True)
@@ -139,7 +139,7 @@ class ScopeQuestion:
     github_username = attr.ib(type=str)
     repository = attr.ib(type=str)
     paths = attr.ib(type=tuple, default=())
-    at = attr.ib(type=datetime, default=None)
+    at = attr.ib(type=datetime | None, default=None)
 
 
 @attr.s(frozen=True)
