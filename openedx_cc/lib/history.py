@@ -50,3 +50,19 @@ class AuditHistory(HistoricalRecords):  # type: ignore[misc]  # django-simple-hi
     @property
     def _date_indexing(self) -> bool:
         return True
+
+
+# django-simple-history reads these instance attributes when it writes the history row of a save().
+_HISTORY_USER = "_history_user"
+_CHANGE_REASON = "_change_reason"
+
+
+def attribute_change(obj: object, *, actor: object | None = None, reason: str | None = None) -> None:
+    """
+    Say who makes the next ``save()`` of ``obj`` and why, for its history row: the one place that sets
+    django-simple-history's per-instance attributes. A None ``actor`` leaves the user to ``get_history_user``.
+    """
+    if actor is not None:
+        setattr(obj, _HISTORY_USER, actor)
+    if reason is not None:
+        setattr(obj, _CHANGE_REASON, reason)

@@ -144,10 +144,12 @@ class Updates:
     the one place of "diff a row against what the source says, set what differs, and queue it".
     """
 
-    rows = attr.ib(factory=list)
-    fields = attr.ib(factory=set)
+    rows: list[Model] = attr.ib(factory=list)
+    fields: set[str] = attr.ib(factory=set)
 
-    def apply(self, obj, values: dict, *, touch: dict | None = None) -> dict:
+    def apply(
+        self, obj: Model, values: Mapping[str, object], *, touch: Mapping[str, object] | None = None
+    ) -> dict[str, tuple[object, object]]:
         """
         Set on ``obj`` the ``values`` that differ from its own (and, if any did, ``touch`` too) and queue it.
         Returns what differed (``{field: (old, new)}``, empty when nothing did), as ``diff`` does.
@@ -161,12 +163,12 @@ class Updates:
             self.add(obj, *changed, *(touch or ()))
         return changed
 
-    def add(self, obj, *fields: str):
+    def add(self, obj: Model, *fields: str) -> None:
         """Queue ``obj`` with ``fields`` already set on it."""
         self.rows.append(obj)
         self.fields.update(fields)
 
-    def write(self, writer: "BulkWriter", model):
+    def write(self, writer: BulkWriter, model: type[Model]) -> None:
         """Write the queued rows (and their history) with ``writer``."""
         writer.update(model, self.rows, sorted(self.fields))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from openedx_cc.lib.history import attribute_change
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.plugins.ownership import api
 from openedx_cc.plugins.ownership.models import (
@@ -182,7 +183,7 @@ class CoreCommitterAdmin(RegistryAdmin):
     actions = ["suspend", "revoke_all_rights"]
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user  # pylint: disable=protected-access
+        attribute_change(obj, actor=request.user)
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Suspend the selected committers (from now on)"))
@@ -312,7 +313,7 @@ class AgreementAdmin(RegistryAdmin):
     date_hierarchy = "signed_on"
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user  # pylint: disable=protected-access
+        attribute_change(obj, actor=request.user)
         super().save_model(request, obj, form, change)
 
 

@@ -60,7 +60,7 @@ def check_ownership(
             branch = normalize_branch_pattern(branch)
         except InvalidValue as exc:
             problems.append(Problem(field="branch", message=str(exc)))
-    if problems:
+    if problems or name is None:
         raise ValidationFailed(problems)
     facts = selectors.load_check_facts(github_username, name, at)
     return evaluate(

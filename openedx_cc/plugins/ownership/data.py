@@ -138,7 +138,7 @@ class ScopeQuestion:
 
     github_username = attr.ib(type=str)
     repository = attr.ib(type=str)
-    paths = attr.ib(type=tuple, default=())
+    paths = attr.ib(type=tuple[str, ...], default=())
     at = attr.ib(type=datetime | None, default=None)
 
 
@@ -146,9 +146,9 @@ class ScopeQuestion:
 class CommitterState:
     """Agreement states and effectiveness (scope aside) of a committer at a moment."""
 
-    agreements = attr.ib(type=dict)
+    agreements = attr.ib(type=dict[str, AgreementState])
     champions = attr.ib(type=int)
-    problems = attr.ib(type=tuple)
+    problems = attr.ib(type=tuple[str, ...])
 
     @property
     def in_good_standing(self) -> bool:
@@ -162,7 +162,7 @@ class EffectiveCommitter:
 
     github_username = attr.ib(type=str)
     name = attr.ib(type=str)
-    rights = attr.ib(type=tuple)
+    rights = attr.ib(type=tuple[RightData, ...])
 
     @property
     def whole_repository(self) -> bool:
@@ -210,7 +210,7 @@ class ExpiringItem:
     kind = attr.ib(type=str)  # "right", "individual", "nda", "entity"
     holder = attr.ib(type=str)  # GitHub login, or organization slug for entity agreements
     description = attr.ib(type=str)
-    ends = attr.ib()  # datetime (rights) or date (agreements)
+    ends = attr.ib(type=date)  # a datetime (rights, a subclass of date) or a date (agreements)
 
 
 @attr.s(frozen=True)
@@ -220,18 +220,21 @@ class Contact:
     github_username = attr.ib(type=str)
     name = attr.ib(type=str)
     email = attr.ib(type=str, default="")
-    champions = attr.ib(type=tuple, default=())  # (name, email) of the current champions with an email
+    # (name, email) of the current champions with an email
+    champions = attr.ib(type=tuple[tuple[str, str], ...], default=())
 
 
 @attr.s(frozen=True)
 class RegistrySummary:
     """The registry at a glance, for the operators' dashboard."""
 
-    by_status = attr.ib(type=tuple)  # (status, count)
-    by_organization = attr.ib(type=tuple)  # (organization name, count), committers without one as ""
+    by_status = attr.ib(type=tuple[tuple[str, int], ...])  # (status, count)
+    # (organization name, count), committers without one as ""
+    by_organization = attr.ib(type=tuple[tuple[str, int], ...])
     committers = attr.ib(type=int)
     effective = attr.ib(type=int)  # committers in good standing with at least one valid right
     repositories = attr.ib(type=int)
-    without_effective = attr.ib(type=tuple)  # full names of repositories no effective CC covers (first ``limit``)
+    # full names of repositories no effective CC covers (first ``limit``)
+    without_effective = attr.ib(type=tuple[str, ...])
     without_effective_count = attr.ib(type=int)
-    expiring = attr.ib(type=tuple)  # ExpiringItem
+    expiring = attr.ib(type=tuple[ExpiringItem, ...])

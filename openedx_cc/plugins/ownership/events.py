@@ -54,23 +54,23 @@ def emit_ownership_events(changes: Sequence[RightChange]) -> list:
     good = selectors.committers_in_good_standing(committers.values(), now)
     events = []
     for change in changes:
-        right = changed.get(change.right_id)
-        if right is None:
+        changed_right = changed.get(change.right_id)
+        if changed_right is None:
             continue
-        data = selectors.right_data(right)
+        data = selectors.right_data(changed_right)
         repository_key = data.repository.lower()
         for scope, scope_paths in _event_scopes(data):
-            effective = right.committer_id in good and any(
+            effective = changed_right.committer_id in good and any(
                 other.valid_at(now) and right_covers(other, repository_key=repository_key, paths=scope_paths,
                                                      branch=None if not data.branches else data.branches[0])
-                for other in all_rights[right.committer_id]
+                for other in all_rights[changed_right.committer_id]
             )
             events.append(
                 eventlog_api.PendingEvent(
                     signal=CC_OWNERSHIP_CHANGED,
                     data={
                         "ownership": CCOwnershipData(
-                            github_username=right.committer.github_username,
+                            github_username=changed_right.committer.github_username,
                             repository=data.repository,
                             scope=scope,
                             action=change.action,

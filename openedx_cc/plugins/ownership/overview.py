@@ -21,7 +21,8 @@ from openedx_cc.plugins.ownership.data import (
     RegistrySummary,
 )
 from openedx_cc.plugins.ownership.evaluation import agreement_state, champions_at, person_problems
-from openedx_cc.plugins.ownership.models import Agreement, Champion, CommitRight, CoreCommitter, Repository
+from openedx_cc.plugins.ownership.models import Agreement, Champion, CommitRight, CoreCommitter, Organization
+from openedx_cc.plugins.ownership.models import Repository
 from openedx_cc.plugins.ownership.registry import committers_with_rights
 from openedx_cc.plugins.ownership.scopes import describe_right
 from openedx_cc.plugins.ownership.selectors import at_or_now
@@ -98,12 +99,16 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
     for right in CommitRight.objects.filter(revoked_at__isnull=True, valid_until__gte=at,
                                             valid_until__lte=horizon).select_related("committer", "repository",
                                                                                      "extension"):
+        assert right.valid_until is not None  # filtered on
         items.append(ExpiringItem(kind="right", holder=right.committer.github_username,
                                   description=describe_right(right), ends=right.valid_until))
     for agreement in Agreement.objects.filter(revoked_at__isnull=True, expires_on__gte=at.date(),
                                               expires_on__lte=horizon.date()).select_related("committer",
                                                                                              "organization"):
-        holder = agreement.organization.slug if agreement.kind == "entity" else agreement.committer.github_username
+        assert agreement.expires_on is not None  # filtered on
+        owner = agreement.organization if agreement.kind == "entity" else agreement.committer
+        assert owner is not None  # an entity agreement has an organization, the others a committer (model check)
+        holder = owner.slug if isinstance(owner, Organization) else owner.github_username
         items.append(ExpiringItem(kind=agreement.kind, holder=holder,
                                   description=f"signed {agreement.signed_on}",
                                   ends=agreement.expires_on))

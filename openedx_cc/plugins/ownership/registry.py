@@ -12,8 +12,9 @@ from django.db.models import Prefetch, QuerySet
 from openedx_cc.lib.repositories import configured_aliases, resolve_repository_name
 from openedx_cc.plugins.ownership import selectors
 from openedx_cc.plugins.ownership.data import PolicyData
-from openedx_cc.plugins.ownership.models import CommitRight, CommitterStatus, CoreCommitter, Extension, Repository
-from openedx_cc.plugins.ownership.models import RepositoryAlias
+from openedx_cc.plugins.ownership.models import CommitRight, CommitterStatus, CoreCommitter, CoreCommitterQuerySet
+from openedx_cc.plugins.ownership.models import Extension
+from openedx_cc.plugins.ownership.models import Repository, RepositoryAlias
 
 
 def resolve_repository(name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
@@ -85,7 +86,7 @@ def get_committers() -> QuerySet:
     )
 
 
-def committers_holding_rights_on(committers: QuerySet, repository: str) -> QuerySet:
+def committers_holding_rights_on(committers: CoreCommitterQuerySet, repository: str) -> CoreCommitterQuerySet:
     """
     ``committers`` narrowed to those holding a right (valid or not) on ``repository`` -- the repository itself or
     every repository of its owner -- named by its name or an alias. Raises ``InvalidValue`` for a malformed name.

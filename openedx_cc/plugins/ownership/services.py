@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 
 from django.db import transaction
 
+from openedx_cc.lib.history import attribute_change
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.sync import SyncReport
 from openedx_cc.lib.timeutil import as_utc
@@ -165,8 +166,7 @@ def grant_right(
             valid_until=valid_until,
             source=source[:255],
         )
-        if actor is not None:
-            right._history_user = actor  # pylint: disable=protected-access
+        attribute_change(right, actor=actor)
         right.save()
         emit_ownership_events([RightChange(right_id=right.id, action="granted")])
     return right
@@ -182,8 +182,7 @@ def update_right_validity(right: CommitRight, *, valid_from=None, valid_until=No
         return right
     with transaction.atomic():
         right.valid_from, right.valid_until = valid_from, valid_until
-        if actor is not None:
-            right._history_user = actor  # pylint: disable=protected-access
+        attribute_change(right, actor=actor)
         right.save()
         emit_ownership_events([RightChange(right_id=right.id, action="changed")])
     return right
@@ -201,9 +200,7 @@ def revoke_rights(rights: Iterable[CommitRight], *, at: datetime | None = None, 
             if right.revoked_at is not None:
                 continue
             right.revoked_at = at
-            if actor is not None:
-                right._history_user = actor  # pylint: disable=protected-access
-            right._change_reason = reason or "revoked"  # pylint: disable=protected-access
+            attribute_change(right, actor=actor, reason=reason or "revoked")
             right.save(update_fields=["revoked_at", "modified"])
             changes.append(RightChange(right_id=right.id, action="revoked"))
         emit_ownership_events(changes)
@@ -224,9 +221,7 @@ def set_committer_status(
     if until is not None and as_utc(until) <= since:
         raise ValidationFailed([Problem(field="until", message="must be after since")])
     committer.status, committer.status_since, committer.status_until = status, since, until
-    if actor is not None:
-        committer._history_user = actor  # pylint: disable=protected-access
-    committer._change_reason = reason or f"status {status}"  # pylint: disable=protected-access
+    attribute_change(committer, actor=actor, reason=reason or f"status {status}")
     committer.save()
     return committer
 

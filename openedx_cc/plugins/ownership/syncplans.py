@@ -109,7 +109,7 @@ class RightPlan:
 
     @staticmethod
     def identity_of_row(row: CommitRight):
-        repo = row.repository.key if row.repository_id else f"{row.owner}/*"
+        repo = row.repository.key if row.repository is not None else f"{row.owner}/*"
         return repo, row.scope_key
 
     def diff(self, committer, specs, rows, *, prune):
@@ -187,7 +187,7 @@ class RightPlan:
         self.updates.add(row, "revoked_at")
         self.changed_ids.append((row, "revoked"))
         who = (committer or row.committer).github_username
-        repo = row.repository.full_name if row.repository_id else f"{row.owner}/*"
+        repo = row.repository.full_name if row.repository is not None else f"{row.owner}/*"
         self.sync.change("-", "right", f"{who} on {repo} {row.scope_key}".rstrip(), "revoked: no longer listed")
 
     def apply(self):
