@@ -13,19 +13,16 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from edx_django_utils.cache import RequestCache
 from waffle.models import Switch
 
+from bench import baselines, fixtures
 from openedx_cc.events import CC_CHANGE_DEPLOYED
 from openedx_cc.plugins.deployments.api import record_deployment
-from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, DeploymentSpan, Presence
 from openedx_cc.plugins.eventlog.api import logged_events, replay_events
-from openedx_cc.plugins.eventlog.models import LoggedEvent
-from openedx_cc.plugins.eventlog.serialization import metadata_from_json, payload_from_json
-from openedx_cc.plugins.ownership.models import CommitRight
 
 MERGED = datetime(2026, 11, 20, tzinfo=timezone.utc)
 
@@ -36,32 +33,12 @@ def _switches(**states):
     RequestCache.clear_all_namespaces()
 
 
-def _cc_pairs(count, seed=11):
-    """(login, repository, path) of effective rights: whole-repository rights of committers with an NDA."""
-    rng = random.Random(seed)
-    rights = list(
-        CommitRight.objects.filter(extension__isnull=True, valid_until__isnull=True,
-                                   committer__github_key__startswith="user-")
-        .select_related("committer", "repository")
-        .order_by("id")[:20_000]
-    )
-    rng.shuffle(rights)
-    pairs = []
-    for right in rights:
-        number = int(right.committer.github_key.split("-")[1])
-        if number % 10 != 0:  # the generator gives one committer in ten no NDA
-            pairs.append((right.committer.github_username, right.repository.full_name))
-        if len(pairs) == count:
-            break
-    return pairs
-
-
 def make_report(total=1_000, cc=300, *, seed=0):
     """A report of ``total`` changes, ``cc`` of them merged by effective Core Committers."""
     rng = random.Random(seed)
     run = uuid.uuid4().hex[:8]
     changes = []
-    pairs = _cc_pairs(cc)
+    pairs = fixtures.cc_pairs(cc)
     for index in range(total):
         if index < len(pairs):
             login, repository = pairs[index]
@@ -78,41 +55,6 @@ def make_report(total=1_000, cc=300, *, seed=0):
     rng.shuffle(changes)
     return {"id": f"release-{run}", "environment": "production", "service": "lms", "release": "release/verawood",
             "deployed_at": "2026-11-25T10:00:00+00:00", "kind": "deploy", "rolls_back": [], "changes": changes}
-
-
-def _bulk_baseline(document):
-    """The same rows, written with bulk_create alone."""
-    with transaction.atomic():
-        deployment = Deployment.objects.create(
-            report_id=document["id"] + "-bulk", environment="production", service="lms",
-            release="release/verawood", deployed_at=datetime(2026, 11, 25, 10, tzinfo=timezone.utc),
-            body_sha256="0" * 64,
-        )
-        changes = Change.objects.bulk_create([
-            Change(repository=c["repository"], repository_key=c["repository"].lower(), pr_number=c["pr_number"] + 5_000,
-                   change_key=f"{c['repository'].lower()}#{c['pr_number'] + 5_000}", title=c["title"], url=c["url"],
-                   merge_sha=c["merge_sha"], author=c["author"], merged_by=c["merged_by"],
-                   merged_at=datetime.fromisoformat(c["merged_at"]), paths=c["paths"], title_key=c["title"])
-            for c in document["changes"]
-        ])
-        if any(c.pk is None for c in changes):
-            ids = dict(Change.objects.filter(change_key__in=[c.change_key for c in changes])
-                       .values_list("change_key", "id"))
-            for change in changes:
-                change.pk = ids[change.change_key]
-        DeployedChange.objects.bulk_create([DeployedChange(deployment=deployment, change=c) for c in changes])
-        Presence.objects.bulk_create([Presence(change=c, environment="production", deployed_by=deployment)
-                                      for c in changes])
-        DeploymentSpan.objects.bulk_create([
-            DeploymentSpan(change=c, environment="production", deployed_by=deployment,
-                           deployed_at=deployment.deployed_at, release="release/verawood",
-                           repository_key=c.repository_key) for c in changes
-        ])
-        LoggedEvent.objects.bulk_create([
-            LoggedEvent(event_id=uuid.uuid4(), event_type=CC_CHANGE_DEPLOYED.event_type, metadata={}, data={},
-                        recorded_at=deployment.deployed_at)
-            for _ in range(300)
-        ])
 
 
 def bench_ingestion(rounds=5):
@@ -136,7 +78,7 @@ def bench_ingestion(rounds=5):
         ours.append(time.perf_counter() - start)
         assert result.status == 201 and len(result.body["events"]) == 300, (result.status, len(result.body["events"]))
         start = time.perf_counter()
-        _bulk_baseline(document)
+        baselines.bulk_create_report(document)
         bulk.append(time.perf_counter() - start)
     ours_ms, bulk_ms = statistics.median(ours) * 1e3, statistics.median(bulk) * 1e3
     print(f"  deployment of 1,000 changes (300 CC): median record_deployment {ours_ms:.0f} ms, bulk_create alone "
@@ -160,7 +102,7 @@ def bench_publishing(redis_url="redis://127.0.0.1:6379/"):
                            EVENT_BUS_PRODUCER_CONFIG=config):
         _switches(**{"openedx_cc.enabled": True, "openedx_cc.emit_events": True})
         producer = get_producer()
-        items = [(metadata_from_json(e.metadata), payload_from_json(CC_CHANGE_DEPLOYED, e.data)) for e in events]
+        items = baselines.producer_items(events, CC_CHANGE_DEPLOYED)
         producer.send(signal=CC_CHANGE_DEPLOYED, topic=CHANGE_TOPIC, event_key_field="change.repository",
                       event_data=items[0][1], event_metadata=items[0][0])  # connect once before timing
         ours, direct = [], []

@@ -9,13 +9,13 @@ figures and ratios; the tests assert behaviour and query counts.
 Each database runs in its own process (Django settings are per process) on a fresh database:
 
 * **ownership check** -- the median time of ``check_ownership`` against the median of one hand-written SQL query
-  returning the same ``allowed`` answer (``bench/ownership_sql.py``), over the same questions, interleaved, on the
+  returning the same ``allowed`` answer (``bench/baselines.py``), over the same questions, interleaved, on the
   foundation registry (10,000 CCs, 2,000 repositories, 10,000 extensions, 100,000 rights); both must agree on
   every question.
 * **deployments** -- a release deploy of 1,000 changes (300 by CCs of the registry): ``record_deployment`` against
   ``bulk_create`` of the same rows alone, and its 300 events published to Redis through openedx-cc against the
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
-* **metrics** -- the metrics computation over 100,000 recorded stays of changes, beside a hand-written SQL
+* **metrics** -- the metrics computation over 100,000 recorded presences of changes, beside a hand-written SQL
   aggregation of the headline change failure rates (``bench/metrics.py``); recorded, no target.
 * **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
   no-change re-import, which must write nothing.
@@ -84,16 +84,16 @@ def bench_check(sizes):
     from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
     from django.utils import timezone  # pylint: disable=import-outside-toplevel
 
-    from bench import ownership_sql, registry  # pylint: disable=import-outside-toplevel
+    from bench import baselines, fixtures  # pylint: disable=import-outside-toplevel
     from openedx_cc.plugins.ownership.api import check_ownership  # pylint: disable=import-outside-toplevel
 
     started = time.perf_counter()
-    counts = registry.generate(**sizes)
+    counts = fixtures.generate(**sizes)
     print(f"  registry: {counts} (generated in {time.perf_counter() - started:.1f} s)")
-    questions = registry.sample_questions(400)
+    questions = fixtures.sample_questions(400)
     now = timezone.now()
     answers = [check_ownership(u, r, path=p, at=now).allowed for u, r, p in questions]
-    baseline = [ownership_sql.allowed(u, r, p, now) for u, r, p in questions]
+    baseline = [baselines.allowed(u, r, p, now) for u, r, p in questions]
     disagreements = sum(a != b for a, b in zip(answers, baseline, strict=True))
     with CaptureQueriesContext(connection) as queries:
         check_ownership(*questions[0][:2], path=questions[0][2], at=now)
@@ -106,7 +106,7 @@ def bench_check(sizes):
             check_ownership(user, repo, path=path, at=now)
             api_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            ownership_sql.allowed(user, repo, path, now)
+            baselines.allowed(user, repo, path, now)
             sql_times.append(time.perf_counter() - start)
     api_us, sql_us = _median_us(api_times), _median_us(sql_times)
     print(f"  ownership check: {len(questions)} questions x 5 rounds, {sum(answers)} allowed, "

@@ -1,12 +1,16 @@
 """
-Generates the benchmark registry: 10,000 Core Committers in 200 organizations, 2,000 repositories with 10,000
-extensions, 100,000 rights and the agreements and champions that go with them (contract-scale numbers of the
-foundation issue). Deterministic (seeded), written with bulk inserts.
+The benchmarks' data, written straight into the tables with bulk inserts (deterministic, seeded): the benchmark
+registry (10,000 Core Committers in 200 organizations, 2,000 repositories with 10,000 extensions, 100,000 rights and
+the agreements and champions that go with them), the questions asked of it, and 100,000 recorded presences of changes
+for the metrics. Only this module and ``baselines`` may use the models: what is measured goes through the public API
+(``.importlinter``, "bench-public-api").
 """
 import random
 from datetime import date, datetime, timedelta, timezone
 
 from django.db import transaction
+
+from openedx_cc.plugins.deployments.models import Change, Deployment, DeploymentSpan
 
 from openedx_cc.plugins.ownership.models import (
     Agreement,
@@ -21,6 +25,7 @@ from openedx_cc.plugins.ownership.models import (
 from openedx_cc.plugins.ownership.scopes import scope_key
 
 START = datetime(2020, 6, 1, tzinfo=timezone.utc)
+PRESENCES_START = datetime(2025, 1, 1, tzinfo=timezone.utc)  # the metrics data
 
 
 def generate(*, committers=10_000, repositories=2_000, extensions_per_repo=5, rights=100_000, seed=42, batch=5_000):
@@ -107,3 +112,59 @@ def sample_questions(n=200, seed=7):
         questions.append((f"User-{rng.randrange(count)}", f"openedx/repo-{rng.randrange(repos)}", "src/ext_1/x.py"))
     rng.shuffle(questions)
     return questions
+
+
+def cc_pairs(count, seed=11):
+    """(login, repository, path) of effective rights: whole-repository rights of committers with an NDA."""
+    rng = random.Random(seed)
+    rights = list(
+        CommitRight.objects.filter(extension__isnull=True, valid_until__isnull=True,
+                                   committer__github_key__startswith="user-")
+        .select_related("committer", "repository")
+        .order_by("id")[:20_000]
+    )
+    rng.shuffle(rights)
+    pairs = []
+    for right in rights:
+        number = int(right.committer.github_key.split("-")[1])
+        if number % 10 != 0:  # the generator gives one committer in ten no NDA
+            pairs.append((right.committer.github_username, right.repository.full_name))
+        if len(pairs) == count:
+            break
+    return pairs
+
+
+def generate_presences(count=100_000, seed=5, batch=5_000):
+    """
+    The metrics benchmark's data: ``count`` changes, each deployed once to one of three environments (one presence
+    each); some reverted or rolled back.
+    """
+    rng = random.Random(seed)
+    with transaction.atomic():
+        deployment = Deployment.objects.create(report_id=f"metrics-bench-{seed}", environment="production",
+                                               deployed_at=PRESENCES_START, body_sha256="0" * 64)
+        changes = Change.objects.bulk_create([
+            Change(repository=f"openedx/repo-{i % 500}", repository_key=f"openedx/repo-{i % 500}",
+                   pr_number=i + 1, change_key=f"metrics-bench/{i}", merge_sha=f"{i:040x}", author="a",
+                   merged_by="a", merged_at=PRESENCES_START)
+            for i in range(count)
+        ], batch_size=batch)
+        if changes and changes[0].pk is None:
+            ids = dict(Change.objects.filter(change_key__startswith="metrics-bench/").values_list("change_key", "id"))
+            for change in changes:
+                change.pk = ids[change.change_key]
+        spans = []
+        for i, change in enumerate(changes):
+            deployed = PRESENCES_START + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
+            fate = rng.random()
+            kind = "revert" if fate < 0.03 else "rollback" if fate < 0.05 else ""
+            seconds = rng.randrange(600, 86_400 * 7) if kind else None
+            spans.append(DeploymentSpan(
+                change=change, environment=("production", "staging", "edge")[i % 3], deployed_by=deployment,
+                deployed_at=deployed, release=f"release/r{i % 12}", repository_key=change.repository_key,
+                is_cc_change=i % 4 == 0, core_committer=f"user-{i % 200}" if i % 4 == 0 else "",
+                removed_at=deployed + timedelta(seconds=seconds) if seconds else None, removed_kind=kind,
+                seconds_to_removal=seconds, removed_by=deployment if kind else None,
+            ))
+        DeploymentSpan.objects.bulk_create(spans, batch_size=batch)
+    return count

@@ -1,0 +1,130 @@
+"""
+What openedx-cc is measured against: the same work done by hand, without the app's rules. One hand-written SQL query
+giving the same ``allowed`` answer as ``check_ownership`` for the scopes of the benchmark registry (whole-repository
+and extension rights); the rows a 1,000-change report writes, written with ``bulk_create`` alone; the headline change
+failure rates in one aggregation; the event payloads handed to the event-bus producer directly.
+"""
+import uuid
+from datetime import datetime, timezone
+
+from django.db import connection, transaction
+
+from openedx_cc.events import CC_CHANGE_DEPLOYED
+from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, DeploymentSpan, Presence
+from openedx_cc.plugins.eventlog.models import LoggedEvent
+from openedx_cc.plugins.eventlog.serialization import metadata_from_json, payload_from_json
+
+from openedx_cc.plugins.ownership.models import (
+    Agreement,
+    Champion,
+    CommitRight,
+    CoreCommitter,
+    Extension,
+    Organization,
+    ProgramPhase,
+    Repository,
+)
+
+
+def _sql():
+    t = {m.__name__: connection.ops.quote_name(m._meta.db_table) for m in (
+        Agreement, Champion, CommitRight, CoreCommitter, Extension, Organization, ProgramPhase, Repository)}
+    concat = "CONCAT(e.path, '%%')" if connection.vendor == "mysql" else "(e.path || '%%')"
+    agreement = (
+        "EXISTS (SELECT 1 FROM {a} a WHERE a.{holder} = {holder_id} AND a.kind = '{kind}' AND a.signed_on <= %(d)s"
+        " AND (a.expires_on IS NULL OR a.expires_on > %(d)s) AND (a.revoked_at IS NULL OR a.revoked_at > %(t)s))"
+    )
+    individual = agreement.format(a=t["Agreement"], holder="committer_id", holder_id="c.id", kind="individual")
+    nda = agreement.format(a=t["Agreement"], holder="committer_id", holder_id="c.id", kind="nda")
+    entity = agreement.format(a=t["Agreement"], holder="organization_id", holder_id="o.id", kind="entity")
+    phase = (f"(SELECT p.{{col}} FROM {t['ProgramPhase']} p WHERE p.since <= %(t)s ORDER BY p.since DESC LIMIT 1)")
+    require_nda = (f"COALESCE({phase.format(col='require_nda')}, "
+                   f"CASE {phase.format(col='phase')} WHEN 'published' THEN 0 WHEN 'scale' THEN 0 ELSE 1 END)")
+    require_champions = (f"COALESCE({phase.format(col='require_champions')}, "
+                         f"CASE {phase.format(col='phase')} WHEN 'scale' THEN 0 ELSE 2 END)")
+    return f"""
+SELECT COUNT(*) FROM {t['CoreCommitter']} c
+JOIN {t['CommitRight']} r ON r.committer_id = c.id
+LEFT JOIN {t['Extension']} e ON e.id = r.extension_id
+LEFT JOIN {t['Organization']} o ON o.id = c.organization_id
+WHERE c.github_key = %(user)s
+  AND c.status = 'active' AND (c.status_since IS NULL OR c.status_since <= %(t)s)
+  AND (c.status_until IS NULL OR c.status_until > %(t)s)
+  AND (r.repository_id = (SELECT id FROM {t['Repository']} WHERE {connection.ops.quote_name('key')} = %(repo)s)
+       OR (r.repository_id IS NULL AND r.owner = %(owner)s))
+  AND (r.valid_from IS NULL OR r.valid_from <= %(t)s) AND (r.valid_until IS NULL OR r.valid_until > %(t)s)
+  AND (r.revoked_at IS NULL OR r.revoked_at > %(t)s)
+  AND r.branches = '[]'
+  AND ((r.extension_id IS NULL AND r.paths = '[]') OR (e.id IS NOT NULL AND %(path)s LIKE {concat}))
+  AND {individual}
+  AND (o.id IS NULL OR o.openedx_provider = %(false)s OR {entity})
+  AND ({require_nda} = 0 OR {nda})
+  AND (SELECT COUNT(*) FROM {t['Champion']} ch WHERE ch.committer_id = c.id
+       AND (ch.valid_from IS NULL OR ch.valid_from <= %(t)s) AND (ch.valid_until IS NULL OR ch.valid_until > %(t)s))
+      >= {require_champions}
+"""
+
+
+_CACHE = {}
+
+
+def allowed(user, repository_key, path, at):
+    """The hand-written check: is ``user`` an effective CC of ``repository_key`` at ``path`` at ``at``?"""
+    sql = _CACHE.setdefault(connection.vendor, _sql())
+    params = {"user": user.lower(), "repo": repository_key.lower(), "owner": repository_key.split("/")[0].lower(),
+              "path": path, "t": at, "d": at.date(), "false": False}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] > 0
+
+
+def bulk_create_report(document):
+    """The same rows, written with bulk_create alone."""
+    with transaction.atomic():
+        deployment = Deployment.objects.create(
+            report_id=document["id"] + "-bulk", environment="production", service="lms",
+            release="release/verawood", deployed_at=datetime(2026, 11, 25, 10, tzinfo=timezone.utc),
+            body_sha256="0" * 64,
+        )
+        changes = Change.objects.bulk_create([
+            Change(repository=c["repository"], repository_key=c["repository"].lower(), pr_number=c["pr_number"] + 5_000,
+                   change_key=f"{c['repository'].lower()}#{c['pr_number'] + 5_000}", title=c["title"], url=c["url"],
+                   merge_sha=c["merge_sha"], author=c["author"], merged_by=c["merged_by"],
+                   merged_at=datetime.fromisoformat(c["merged_at"]), paths=c["paths"], title_key=c["title"])
+            for c in document["changes"]
+        ])
+        if any(c.pk is None for c in changes):
+            ids = dict(Change.objects.filter(change_key__in=[c.change_key for c in changes])
+                       .values_list("change_key", "id"))
+            for change in changes:
+                change.pk = ids[change.change_key]
+        DeployedChange.objects.bulk_create([DeployedChange(deployment=deployment, change=c) for c in changes])
+        Presence.objects.bulk_create([Presence(change=c, environment="production", deployed_by=deployment)
+                                      for c in changes])
+        DeploymentSpan.objects.bulk_create([
+            DeploymentSpan(change=c, environment="production", deployed_by=deployment,
+                           deployed_at=deployment.deployed_at, release="release/verawood",
+                           repository_key=c.repository_key) for c in changes
+        ])
+        LoggedEvent.objects.bulk_create([
+            LoggedEvent(event_id=uuid.uuid4(), event_type=CC_CHANGE_DEPLOYED.event_type, metadata={}, data={},
+                        recorded_at=deployment.deployed_at)
+            for _ in range(300)
+        ])
+
+
+def change_failure_rates_sql():
+    """The headline change failure rates (CC changes, all changes) in one hand-written aggregation."""
+    table = connection.ops.quote_name(DeploymentSpan._meta.db_table)
+    sql = (f"SELECT SUM(CASE WHEN is_cc_change THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN is_cc_change AND removed_kind IN ('revert', 'rollback') THEN 1 ELSE 0 END), "
+           f"COUNT(*), SUM(CASE WHEN removed_kind IN ('revert', 'rollback') THEN 1 ELSE 0 END) FROM {table}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        cc, cc_failed, total, failed = cursor.fetchone()
+    return float(cc_failed) / float(cc), float(failed) / float(total)  # MySQL sums are Decimals
+
+
+def producer_items(events, signal):
+    """(metadata, data) of logged ``events``, as the event-bus producer is called with them directly."""
+    return [(metadata_from_json(e.metadata), payload_from_json(signal, e.data)) for e in events]
