@@ -133,3 +133,15 @@ def test_the_demo_seeds_once_and_keeps_what_the_operator_changed(tmp_path):
         assert _query(state, "SELECT active FROM waffle_switch WHERE name = 'openedx_cc.notify'") == [(0,)]
         assert _query(state, "SELECT COUNT(*) FROM openedx_cc_loggedevent") == events  # nothing imported again
         assert not [c for c in _children_states(process.pid) if c.startswith("Z")], "a defunct child is left"
+
+
+@pytest.mark.django_db
+def test_the_readmes_audit_sample_is_what_the_demo_prints(capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command, sample = re.search(r"```\n\$ scripts/demo-manage (cc_audit[^\n]*)\n(.*?)```", readme, re.S).groups()
+    call_command("cc_import", str(ROOT / "host/demo_data/pilot-roster.yaml"), "--quiet-changes")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_status:  # "needs action": status 1
+        call_command(*command.split())
+    assert exit_status.value.code == 1
+    assert capsys.readouterr().out == sample
