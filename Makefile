@@ -51,7 +51,7 @@ tutor-requirements: ## Tutor from PyPI and the openedx-cc Tutor plugin (tutor-co
 services: ## start MariaDB, PostgreSQL and Redis on loopback if they are down
 	scripts/ensure-services
 
-demo: requirements ## run the demo host on http://127.0.0.1:$(DEMO_PORT)/ (SQLite, pilot roster, toggles on)
+demo: requirements ## run the demo host on http://127.0.0.1:$(DEMO_PORT)/ (SQLite in .demo/, seeded on its first start)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/demo "$(DEMO_PORT)"
 
 demo-reset: ## forget the demo's state (database, admin password, secret): the next make demo seeds it afresh
