@@ -228,6 +228,22 @@ class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-
         return EffectiveCommitterSerializer(self.context["effective"].get(obj.id, []), many=True).data
 
 
+class CatalogInfoSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """What a repository's catalog-info.yaml says about it (``GET repositories/<owner>/<name>/``)."""
+
+    owner = serializers.CharField(help_text="spec.owner as written, e.g. group:committers-xblock.")
+    type = serializers.CharField()
+    lifecycle = serializers.CharField()
+    release = serializers.CharField(allow_null=True, help_text="The openedx.org/release annotation.")
+    source = serializers.CharField(help_text="The catalog-info file it was imported from.")
+
+
+class RepositoryDetailSerializer(RepositorySerializer):  # pylint: disable=abstract-method
+    """One repository; ``catalog`` is its catalog-info entry (null when none was imported)."""
+
+    catalog = CatalogInfoSerializer(allow_null=True, source="catalog_entry")
+
+
 class InstalledExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """An extension installed in this service, as discovery finds it."""
 

@@ -31,10 +31,13 @@ from .serializers import (
     AuditQuerySerializer,
     CommitterSerializer,
     DeploymentSerializer,
+    EffectiveCommitterSerializer,
     InstalledExtensionSerializer,
     MetricsQuerySerializer,
     OwnershipCheckQuerySerializer,
     OwnershipCheckSerializer,
+    CatalogInfoSerializer,
+    RepositoryDetailSerializer,
     RepositorySerializer,
 )
 
@@ -136,18 +139,32 @@ class RepositoryListView(_RepositoryMixin, generics.ListAPIView):
 
 class RepositoryDetailView(_RepositoryMixin, generics.RetrieveAPIView):
     """
-    One repository by ``owner/name`` (case-insensitive; former names are followed).
+    One repository by ``owner/name`` (case-insensitive; former names are followed), with its catalog-info entry. A
+    repository known only from its catalog-info.yaml is shown too: no aliases or extensions, and only the
+    committers whose rights cover its whole owner (``owner/*``).
     """
 
-    def get_object(self):
+    serializer_class = RepositoryDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
         name = f"{self.kwargs['owner']}/{self.kwargs['name']}"
         try:
             repository = ownership_api.get_repository(name)
+            entry = catalog_api.get_catalog_entry(name)
         except InvalidValue as exc:
             raise ValidationFailed([Problem(field="repository", message=str(exc))]) from exc
-        if repository is None:
+        if repository is not None:
+            repository = get_object_or_404(self.get_queryset(), pk=repository.pk)
+            repository.catalog_entry = entry
+            return Response(self.get_serializer(repository).data)
+        if entry is None:
             raise Http404(f"no repository {name} is recorded")
-        return get_object_or_404(self.get_queryset(), pk=repository.pk)
+        committers = catalog_api.effective_committers_of_unrecorded(entry, timezone.now())
+        return Response({
+            "full_name": entry.repository, "owner": entry.repository_key.split("/", 1)[0], "aliases": [],
+            "extensions": [], "effective_committers": EffectiveCommitterSerializer(committers, many=True).data,
+            "catalog": CatalogInfoSerializer(entry).data,
+        })
 
 
 class _DeploymentReadMixin(CCViewMixin):

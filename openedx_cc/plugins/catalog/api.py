@@ -12,6 +12,7 @@ from django.utils import timezone
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.sync import BulkWriter, SyncReport, Updates, details
 from openedx_cc.plugins.catalog import discovery
+from openedx_cc.plugins.catalog.entries import effective_committers_of_unrecorded, get_catalog_entry
 from openedx_cc.plugins.catalog.importer import CatalogSnapshot, catalog_files, is_catalog_info, parse_catalog_file
 from openedx_cc.plugins.catalog.models import CatalogEntry
 from openedx_cc.plugins.ownership import api as ownership_api
@@ -24,6 +25,8 @@ __all__ = [
     "audit",
     "catalog_files",
     "discover_extensions",
+    "effective_committers_of_unrecorded",
+    "get_catalog_entry",
     "is_catalog_info",
     "parse_catalog_files",
     "record_discovery",

@@ -96,6 +96,9 @@ class DeployedChange(models.Model):
             models.UniqueConstraint(fields=["deployment", "change"], name="openedx_cc_deployed_change_unique"),
         ]
 
+    def __str__(self):
+        return f"{self.change} in {self.deployment}"
+
 
 class Presence(models.Model):
     """

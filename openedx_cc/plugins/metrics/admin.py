@@ -2,6 +2,8 @@
 The operators' dashboard, a page of the Django admin: the registry at a glance and the change-failure metrics as
 charts over time, rendered on the server.
 """
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,36 +17,40 @@ from openedx_cc.plugins.metrics.models import MetricsDashboard
 from openedx_cc.plugins.ownership import api as ownership_api
 
 def dashboard_context(params) -> dict:
-    """Everything the dashboard shows, for the given metrics filters (invalid ones are reported, not fatal)."""
+    """
+    Everything the dashboard shows, for the given metrics filters. Invalid filters are reported on the page, with no
+    figures (never the unfiltered figures in their place); the registry part does not depend on them.
+    """
     errors = []
     wanted = {k: v for k, v in params.items() if k in {"since", "until", "environment", "release", "repository"} and v}
     try:
         metrics = compute_metrics(**wanted)
     except ValidationFailed as exc:
         errors = exc.problems
-        wanted = {}
-        metrics = compute_metrics()
+        metrics = None
     summary = ownership_api.registry_summary()
-    months = [row["month"] for row in metrics["by_month"]]
-    cfr = charts.line_chart(
-        "cfr-by-month", _("Change failure rate by month"), months,
-        {"CC changes": [row["cc_changes"]["change_failure_rate"] for row in metrics["by_month"]],
-         "All changes": [row["all_changes"]["change_failure_rate"] for row in metrics["by_month"]]},
-        percent=True,
-    )
-    top = sorted(metrics["by_repository"], key=lambda r: (-r["all_changes"]["deployed"], r["repository"]))[:10]
-    repos = charts.bar_chart(
-        "deploys-by-repository", _("Deploys and reverts by repository"), [r["repository"] for r in top],
-        {"Deployed": [r["all_changes"]["deployed"] for r in top],
-         "Reverted": [r["all_changes"]["reverted"] for r in top],
-         "Rolled back": [r["all_changes"]["rolled_back"] for r in top]},
-    )
+    charts_drawn = []
+    if metrics is not None:
+        months = [row["month"] for row in metrics["by_month"]]
+        charts_drawn.append(charts.line_chart(
+            "cfr-by-month", _("Change failure rate by month"), months,
+            {"CC changes": [row["cc_changes"]["change_failure_rate"] for row in metrics["by_month"]],
+             "All changes": [row["all_changes"]["change_failure_rate"] for row in metrics["by_month"]]},
+            percent=True,
+        ))
+        top = sorted(metrics["by_repository"], key=lambda r: (-r["all_changes"]["deployed"], r["repository"]))[:10]
+        charts_drawn.append(charts.bar_chart(
+            "deploys-by-repository", _("Deploys and reverts by repository"), [r["repository"] for r in top],
+            {"Deployed": [r["all_changes"]["deployed"] for r in top],
+             "Reverted": [r["all_changes"]["reverted"] for r in top],
+             "Rolled back": [r["all_changes"]["rolled_back"] for r in top]},
+        ))
     organizations = charts.bar_chart("committers-by-organization", _("Core Committers by organization"),
                                      [name or str(_("(none)")) for name, _n in summary.by_organization],
                                      {"Core Committers": [n for _name, n in summary.by_organization]})
     return {
-        "metrics": metrics, "summary": summary, "charts": [cfr, repos, organizations], "errors": errors,
-        "filters": wanted, "now": timezone.now(),
+        "metrics": metrics, "summary": summary, "charts": charts_drawn + [organizations], "errors": errors,
+        "filters": wanted, "query": urlencode(wanted), "now": timezone.now(),
     }
 
 

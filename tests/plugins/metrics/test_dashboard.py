@@ -1,6 +1,8 @@
 """
 The operators' dashboard, rendered on the server (the browser test drives it in Chromium).
 """
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,3 +41,26 @@ def test_bad_filters_are_reported_on_the_page(client, staff_user, history):  # p
 def test_the_dashboard_is_for_staff(client, plain_user, history):  # pylint: disable=unused-argument
     client.force_login(plain_user)
     assert client.get(URL).status_code == 302  # the admin sends non-staff to its login page
+
+
+def test_an_invalid_filter_shows_no_figures_and_keeps_what_was_typed(client, staff_user, history):  # pylint: disable=unused-argument
+    client.force_login(staff_user)
+    html = client.get(URL, {"since": "yesterday", "environment": "production"}).content.decode()
+    assert "not an ISO 8601 datetime" in html
+    assert 'data-summary="cc"' not in html and 'data-chart="cfr-by-month"' not in html  # no unfiltered figures
+    assert 'data-figures="none"' in html
+    assert 'name="since" value="yesterday"' in html and 'name="environment" value="production"' in html
+    assert 'data-figure="committers">9<' in html  # the registry does not depend on the filters
+
+
+def test_the_json_link_carries_the_active_filters(client, staff_user, history):  # pylint: disable=unused-argument
+    client.force_login(staff_user)
+    html = client.get(URL, {"since": "2026-09-01T00:00:00Z", "environment": "production"}).content.decode()
+    link = re.search(r'href="([^"]*)" data-link="figures-json"', html).group(1).replace("&amp;", "&")
+    assert link == "/api/cc/v1/metrics/?since=2026-09-01T00%3A00%3A00Z&environment=production"
+    figures = client.get(link).json()
+    assert figures == client.get("/api/cc/v1/metrics/", {"since": "2026-09-01T00:00:00Z",
+                                                         "environment": "production"}).json()
+    assert figures != client.get("/api/cc/v1/metrics/").json()
+    plain = client.get(URL).content.decode()
+    assert re.search(r'href="/api/cc/v1/metrics/" data-link="figures-json"', plain)

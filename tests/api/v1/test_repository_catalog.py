@@ -1,0 +1,71 @@
+"""
+``GET repositories/<owner>/<name>/`` with the repository's catalog-info entry, and for a repository that only its
+catalog-info.yaml made known (docs/decisions/0006).
+"""
+import pytest
+
+from openedx_cc.plugins.catalog.api import parse_catalog_files, sync_catalog
+from tests.factories import RepositoryFactory, RightFactory, effective_committer
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/cc/v1/"
+
+CATALOG_INFO = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: '{name}'
+  description: "Only the catalog knows it"
+spec:
+  owner: group:committers-{name}
+  type: 'library'
+  lifecycle: 'production'
+"""
+
+
+@pytest.fixture
+def as_user(api_client, plain_user, enabled):  # pylint: disable=unused-argument
+    api_client.force_authenticate(plain_user)
+    return api_client
+
+
+def _import_catalog(tmp_path, name):
+    path = tmp_path / f"{name}__catalog-info.yaml"
+    path.write_text(CATALOG_INFO.format(name=name), encoding="utf-8")
+    sync_catalog(parse_catalog_files([path]))
+
+
+def test_a_repository_known_only_from_its_catalog_info_is_shown(as_user, tmp_path):
+    _import_catalog(tmp_path, "catalog-only")
+    answer = as_user.get(BASE + "repositories/OpenEdx/Catalog-Only/")
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {
+        "full_name": "openedx/catalog-only", "owner": "openedx", "aliases": [], "extensions": [],
+        "effective_committers": [],
+        "catalog": {"owner": "group:committers-catalog-only", "type": "library", "lifecycle": "production",
+                    "release": None, "source": str(tmp_path / "catalog-only__catalog-info.yaml")},
+    }
+    assert as_user.get(BASE + "repositories/openedx/nothing-known/").status_code == 404
+
+
+def test_owner_wide_rights_cover_a_repository_known_only_from_its_catalog(as_user, tmp_path):
+    _import_catalog(tmp_path, "catalog-only")
+    everywhere = effective_committer(github_username="owner-wide")
+    RightFactory(committer=everywhere, repository=None, owner="openedx")
+    elsewhere = effective_committer(github_username="elsewhere")
+    RightFactory(committer=elsewhere, repository=None, owner="someone-else")
+    body = as_user.get(BASE + "repositories/openedx/catalog-only/").json()
+    assert [c["github_username"] for c in body["effective_committers"]] == ["owner-wide"]
+    assert body["effective_committers"][0]["whole_repository"] is True
+
+
+def test_a_recorded_repository_carries_its_catalog_entry_or_null(as_user, tmp_path):
+    RepositoryFactory(full_name="openedx/with-catalog")
+    RepositoryFactory(full_name="openedx/without-catalog")
+    _import_catalog(tmp_path, "with-catalog")
+    body = as_user.get(BASE + "repositories/openedx/with-catalog/").json()
+    assert body["full_name"] == "openedx/with-catalog"
+    assert body["catalog"]["owner"] == "group:committers-with-catalog"
+    assert body["catalog"]["lifecycle"] == "production" and body["catalog"]["type"] == "library"
+    assert as_user.get(BASE + "repositories/openedx/without-catalog/").json()["catalog"] is None
