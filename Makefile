@@ -84,5 +84,5 @@ upgrade: ## re-compile requirements/*.txt from requirements/*.in, each against i
 clean: ## remove build output and demo state
 	rm -rf build dist *.egg-info .demo reports .pytest_cache tutor-contrib-openedx-cc/build tutor-contrib-openedx-cc/*.egg-info
 
-typecheck: ## mypy (mypy.ini): openedx_cc at mypy's baseline, strict on lib, events and the applets' public modules
+typecheck: $(DEV_STAMP) ## mypy (mypy.ini): openedx_cc at mypy's baseline, strict on lib, events and the applets' public modules
 	$(BIN)/mypy --config-file mypy.ini

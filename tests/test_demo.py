@@ -32,7 +32,7 @@ def test_make_help_names_every_service_the_tests_start():
     assert "MariaDB" in services and "PostgreSQL" in services and "Redis" in services
 
 
-@pytest.mark.parametrize("target", ["test-sqlite", "lint-imports", "lint-annotations", "check-migrations"])
+@pytest.mark.parametrize("target", ["test-sqlite", "lint-imports", "lint-annotations", "check-migrations", "typecheck"])
 def test_the_quick_targets_build_the_virtualenv_on_a_fresh_clone(target, tmp_path):
     venv = tmp_path / "venv"  # no virtualenv there, as on a fresh clone: the target must build it first
     dry_run = _make("-n", target, f"VENV={venv}")
