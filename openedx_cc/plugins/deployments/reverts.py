@@ -232,7 +232,7 @@ class RevertGraph:
     were found. An id without links maps to nothing.
     """
 
-    changes = attr.ib(converter=MappingProxyType)
+    changes = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
     reverts = attr.ib(converter=_frozen, factory=dict)
     reverted_by = attr.ib(converter=_frozen, factory=dict)
 
