@@ -36,18 +36,22 @@ def ingest_report(report: Report) -> dict:
     data = report.data
     deployment = store_deployment(report)
     rolled_back = load_rolled_back(data, deployment=deployment)
+    # resolve names -> attribute -> store the changes
     listed = changes.resolve_changes(data)
-    stored = changes.store_changes(listed, attribution.attribute(listed), deployment=deployment)
+    attributions = attribution.attribute(listed)
+    stored = changes.store_changes(listed, attributions, deployment=deployment)
+    # resolve reverts, around the report's changes and those its rollback removes
     rolled_presences, rolled_changes = presences.load_rolled_back_presences(data.environment, rolled_back)
     known = {change.id: change for change in stored}
-    for change in rolled_changes:
-        known.setdefault(change.id, change)
+    known.update((change.id, change) for change in rolled_changes if change.id not in known)
     graph = revert_links.resolve_reverts(stored, known=known)
+    # settle presences
     before = presences.load_presences(data.environment, list(graph.changes), loaded=rolled_presences)
     settlement = presences.settle_presences(before, deployment_id=deployment.id,
                                             rolled_back=[change.id for change in rolled_changes],
                                             arriving=[change.id for change in stored], graph=graph)
     presences.save_presences(settlement, before, deployment=deployment, graph=graph)
+    # build events, and the answer
     logged = events.log_events(events.build_events(settlement, deployment=deployment, before=before, graph=graph))
     body = build_answer(data, stored, settlement=settlement, graph=graph, logged=logged)
     store_answer(deployment, body)

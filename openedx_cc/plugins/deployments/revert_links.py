@@ -50,13 +50,15 @@ def resolve_reverts(changes: Sequence[ChangeFacts], *, known: Mapping[int, Chang
         for row in _Links.objects.filter(from_change_id__in=todo).select_related("to_change"):
             if row.to_change_id not in reverts[row.from_change_id]:
                 reverts[row.from_change_id].append(row.to_change_id)
-            by_id.setdefault(row.to_change_id, ChangeFacts.from_row(row.to_change))
+            if row.to_change_id not in by_id:
+                by_id[row.to_change_id] = ChangeFacts.from_row(row.to_change)
             frontier.add(row.to_change_id)
     # and the other way: which recorded changes revert these (a change stays out where its revert is deployed)
     for row in _Links.objects.filter(to_change_id__in=list(by_id)).select_related("from_change"):
         if row.from_change_id not in reverted_by[row.to_change_id]:
             reverted_by[row.to_change_id].append(row.from_change_id)
-        by_id.setdefault(row.from_change_id, ChangeFacts.from_row(row.from_change))
+        if row.from_change_id not in by_id:
+            by_id[row.from_change_id] = ChangeFacts.from_row(row.from_change)
     return RevertGraph(by_id, reverts, reverted_by)
 
 

@@ -383,6 +383,19 @@ def test_the_command_records_the_same_way(tmp_path, pilot, recording, capsys):  
     assert Deployment.objects.count() == 1
 
 
+def test_the_command_exits_2_for_a_different_report_under_a_used_id(tmp_path, pilot, recording, capsys):  # pylint: disable=unused-argument
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(h.report("same-id", changes=[cc_change()])))
+    call_command("cc_record_deployment", str(path))
+    capsys.readouterr()
+    path.write_text(json.dumps(h.report("same-id", release="release/other")))
+    with pytest.raises(SystemExit) as info:
+        call_command("cc_record_deployment", str(path))
+    assert info.value.code == 2
+    assert json.loads(capsys.readouterr().out)["errors"][0]["field"] == "id"
+    assert Deployment.objects.count() == 1
+
+
 def test_reading_deployments(client, api_client, pilot, recording, staff_user, plain_user):  # pylint: disable=unused-argument
     from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
 
