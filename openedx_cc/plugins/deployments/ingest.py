@@ -7,7 +7,8 @@ The ingest of one report, inside one transaction: a pipeline of named steps over
 3. ``changes.resolve_changes``: the report's changes under their resolved names, matched with the recorded ones;
 4. ``attribution.attribute``: who is credited with each change;
 5. ``changes.store_changes``: the changes written, attributed, and linked to the deployment;
-6. ``revert_links.resolve_reverts``: what reverts what among the changes around the report;
+6. ``revert_links.resolve_reverts``: what reverts what among the changes around the report (the links the report's
+   reverts name are found, stored, then the graph around them loaded);
 7. ``presences.settle_presences`` (after ``load_presences``): where each change is after the report, the net
    moves, written by ``presences.save_presences``;
 8. ``events.build_events`` and ``events.log_events``: the events of the moves;

@@ -133,6 +133,19 @@ def stored(change):
 
 
 @pytest.mark.django_db
+def test_finding_the_links_writes_nothing_and_storing_them_twice_keeps_one():
+    original = stored(facts(1, pr_number=101))
+    revert = stored(facts(2, pr_number=102, refs=[Reference("pr", 101)]))
+    links = revert_links.find_revert_links([original, revert])
+    assert [(change.id, found.id) for change, found in links] == [(revert.id, original.id)]
+    assert not Change.reverts.through.objects.exists()
+    revert_links.store_revert_links(links)
+    revert_links.store_revert_links(links)
+    assert list(Change.reverts.through.objects.values_list("from_change_id", "to_change_id")) == [
+        (revert.id, original.id)]
+
+
+@pytest.mark.django_db
 def test_resolving_links_the_report_and_follows_the_recorded_chain():
     """A revert of a revert: the new link is stored, the older one read, and the original known with both."""
     original = stored(facts(1, pr_number=101))
