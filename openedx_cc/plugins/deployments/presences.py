@@ -11,6 +11,7 @@ The presence ledger (contract sections 8 and 15): where each change is deployed,
 """
 from __future__ import annotations
 
+from datetime import datetime
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
@@ -42,7 +43,7 @@ class OpenSpan:
     """The stay of a change in the environment that no deployment has ended yet."""
 
     id: int
-    deployed_at: object
+    deployed_at: datetime
 
 
 def _frozen(mapping) -> Mapping:
