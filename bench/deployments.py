@@ -21,7 +21,7 @@ from waffle.models import Switch
 
 from bench import baselines, fixtures
 from openedx_cc.events import CC_CHANGE_DEPLOYED
-from openedx_cc.plugins.deployments.api import record_deployment
+from openedx_cc.plugins.deployments.api import RecordOutcome, record_deployment
 from openedx_cc.plugins.eventlog.api import logged_events, replay_events
 
 MERGED = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -76,7 +76,8 @@ def bench_ingestion(rounds=5):
         start = time.perf_counter()
         result = record_deployment(raw)
         ours.append(time.perf_counter() - start)
-        assert result.status == 201 and len(result.body["events"]) == 300, (result.status, len(result.body["events"]))
+        assert result.outcome is RecordOutcome.RECORDED and len(result.body["events"]) == 300, (
+            result.outcome, len(result.body["events"]))
         start = time.perf_counter()
         baselines.bulk_create_report(document)
         bulk.append(time.perf_counter() - start)
@@ -147,7 +148,7 @@ def _deploy_then_roll_back(size, *, seed, measure_memory=False):
             tracemalloc.stop()
         else:
             figures.append(elapsed)
-        assert result.status == 201, result.body
+        assert result.outcome is RecordOutcome.RECORDED, result.body
     return figures
 
 
@@ -185,7 +186,7 @@ def bench_bodies(size=100):
             start = time.perf_counter()
             result = record_deployment(document)  # decoded: a report of this size is over the 5 MB wire limit
             samples.append(time.perf_counter() - start)
-            assert result.status == 201, result.body
+            assert result.outcome is RecordOutcome.RECORDED, result.body
         timings[label] = statistics.median(samples)
     ratio = timings["65,536 newlines"] / timings["empty"]
     print(f"  report of {size} changes with 65,536-character bodies {timings['65,536 newlines'] * 1e3:.0f} ms, with "

@@ -1,7 +1,8 @@
 """
 The models of every openedx-cc applet, gathered so Django finds them in the ``openedx_cc`` app.
 
-Import models from an applet's ``api`` module, never from here.
+Never import models from here: outside an applet, use its ``api`` functions (or its ``models_api``, where a foreign
+key needs a model).
 """
 # pylint: disable=unused-import
 from openedx_cc.plugins.catalog.models import CatalogEntry  # noqa: F401

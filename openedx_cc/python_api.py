@@ -8,7 +8,13 @@ details; this module gathers what other code needs.
 from openedx_cc.imports import import_files, supported_import_formats
 from openedx_cc.lib.toggles import ENABLED, is_enabled
 from openedx_cc.plugins.catalog.api import MAX_AUDIT_DAYS, AuditReport, audit, discover_extensions, record_discovery
-from openedx_cc.plugins.deployments.api import RecordingBusy, RecordResult, record_deployment, recording_allowed
+from openedx_cc.plugins.deployments.api import (
+    RecordingBusy,
+    RecordOutcome,
+    RecordResult,
+    record_deployment,
+    recording_allowed,
+)
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
@@ -34,6 +40,7 @@ __all__ = [
     "AuditReport",
     "OwnershipCheck",
     "PolicyData",
+    "RecordOutcome",
     "RecordResult",
     "RecordingBusy",
     "RightData",

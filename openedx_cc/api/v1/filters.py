@@ -9,7 +9,6 @@ from rest_framework.exceptions import ValidationError
 
 from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.timeutil import parse_aware_datetime
-from openedx_cc.plugins.deployments.api import Deployment
 from openedx_cc.plugins.ownership import api as ownership_api
 
 
@@ -70,7 +69,3 @@ class DeploymentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=[("deploy", "deploy"), ("rollback", "rollback")])
     since = AwareDateTimeFilter(field_name="deployed_at", lookup_expr="gte")
     until = AwareDateTimeFilter(field_name="deployed_at", lookup_expr="lt")
-
-    class Meta:
-        model = Deployment
-        fields = ["environment", "release", "kind", "since", "until"]

@@ -1,7 +1,6 @@
 """
 Views of the REST API v1 (contract section 6). Thin: validate, call the Python API, serialize.
 """
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -175,19 +174,25 @@ class _DeploymentReadMixin(CCViewMixin):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator, not a reader
-            return deployments_api.Deployment.objects.none()
-        queryset = deployments_api.deployments_visible_to(self.request.user)
+            return deployments_api.no_deployments()
+        queryset = deployments_api.deployments_to_show(self.request.user)
         if queryset is None:
             raise PermissionDenied("Only staff and Core Committers (linked to this account) see deployments.")
-        without_answers = deployments_api.Deployment.objects.defer("result")  # the answer grows with the changes
-        return queryset.defer("result").prefetch_related(Prefetch("rolls_back", queryset=without_answers), "changes")\
-            .order_by("-deployed_at", "-id")
+        return queryset
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not is_staff(self.request.user):
             context["only_login"] = ownership_api.committer_login_for_user(self.request.user)
         return context
+
+
+# The HTTP answer to each outcome of a deployment report (contract section 7).
+_RECORD_STATUS = {
+    deployments_api.RecordOutcome.RECORDED: status.HTTP_201_CREATED,
+    deployments_api.RecordOutcome.ALREADY_RECORDED: status.HTTP_200_OK,
+    deployments_api.RecordOutcome.CONFLICT: status.HTTP_409_CONFLICT,
+}
 
 
 @extend_schema(
@@ -251,7 +256,7 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
                                          status.HTTP_503_SERVICE_UNAVAILABLE)
             response["Retry-After"] = "5"
             return response
-        return Response(result.body, status=result.status)
+        return Response(result.body, status=_RECORD_STATUS[result.outcome])
 
 
 class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):

@@ -13,7 +13,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from openedx_cc.lib.errors import ValidationFailed
-from openedx_cc.python_api import RecordingBusy, record_deployment, recording_allowed
+from openedx_cc.python_api import RecordingBusy, RecordOutcome, record_deployment, recording_allowed
+
+# The exit status of each outcome (a conflict: a different report was recorded under that id).
+_EXIT_STATUS = {RecordOutcome.RECORDED: 0, RecordOutcome.ALREADY_RECORDED: 0, RecordOutcome.CONFLICT: 2}
 
 
 class Command(BaseCommand):
@@ -43,5 +46,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"error: {problem}")
             sys.exit(1)
         self.stdout.write(json.dumps(result.body, indent=2))
-        if result.status == 409:
-            sys.exit(2)
+        if _EXIT_STATUS[result.outcome]:
+            sys.exit(_EXIT_STATUS[result.outcome])

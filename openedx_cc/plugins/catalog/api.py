@@ -19,7 +19,6 @@ from openedx_cc.plugins.ownership import api as ownership_api
 
 __all__ = [
     "AuditReport",
-    "CatalogEntry",
     "CatalogSnapshot",
     "Finding",
     "audit",

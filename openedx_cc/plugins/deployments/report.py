@@ -4,7 +4,8 @@ The deployment report of contract section 7: parsing, validation and canonical f
 ``parse_report(raw)`` validates *everything* and raises ``ValidationFailed`` listing every problem with its field
 path (``changes[3].merged_at``); what it returns is a ``Report`` whose names are resolved and whose datetimes are
 aware UTC. Checks that need the database (``rolls_back`` naming recorded deployments of the same environment, a
-pull request reported before with another merge sha) are made by ``api.record_deployment``.
+pull request reported before with another merge sha) are made by the ingest (``ingest.load_rolled_back``,
+``changes.resolve_changes``).
 """
 from __future__ import annotations
 

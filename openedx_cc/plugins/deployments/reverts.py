@@ -13,12 +13,17 @@ Pure functions over a change's title and body. A change **reverts** an earlier o
 
 A sha or a pull-request number wins over a title when both are present. A revert of a revert re-applies the
 original: ``Revert "Revert "X (#1)" (#2)"`` reverts pull request #2, which reverted #1.
+
+Also pure: which recorded changes a revert's references name (``find_originals``), and the graph of the revert
+links that the ingest settles presences with (``RevertGraph``). Reading and writing the links is the step
+``revert_links.resolve_reverts``.
 """
 from __future__ import annotations
 
 import re
 import string
-from typing import Iterable
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, Sequence
 
 import attr
 
@@ -172,3 +177,69 @@ def _unique(references: Iterable[Reference]) -> list[Reference]:
 def sha_matches(reference_sha: str, sha: str) -> bool:
     """Whether an (abbreviated) sha from a message names the full ``sha``."""
     return len(reference_sha) >= 7 and sha.lower().startswith(reference_sha.lower())
+
+
+# How far a chain of reverts (a revert of a revert of ...) is followed.
+MAX_REVERT_DEPTH = 5
+
+
+def find_originals(change, candidates: Sequence, *, pr_key: Callable) -> list:
+    """
+    The changes among ``candidates`` that the reverting ``change`` names (changes are anything with ``id``,
+    ``repository_key``, ``change_key``, ``merge_sha``, ``title_key``, ``merged_at`` and ``revert_references``):
+    every pull request it names, the change of each sha it names (in its own repository first), and only when it
+    names neither, the latest earlier change of its repository with the title it quotes. ``pr_key(change,
+    reference)`` is the ``change_key`` that a pull-request reference naming a repository designates.
+    """
+    refs = change.revert_references
+    found: dict = {}
+    for ref in refs:
+        if ref.kind == "sha":
+            matches = [c for c in candidates if sha_matches(ref.value, c.merge_sha) and c.id != change.id]
+            same_repo = [c for c in matches if c.repository_key == change.repository_key]
+            for original in (same_repo or matches)[:1]:
+                found[original.id] = original
+        elif ref.kind == "pr":
+            key = pr_key(change, ref) if ref.repository else f"{change.repository_key}#{ref.value}"
+            for original in (c for c in candidates if c.change_key == key and c.id != change.id):
+                found[original.id] = original
+    if found or any(r.kind in {"sha", "pr"} for r in refs):
+        return list(found.values())
+    for ref in refs:  # a title, only when nothing stronger is named
+        title = title_key(ref.value)
+        matches = [c for c in candidates if c.title_key == title and c.repository_key == change.repository_key
+                   and c.id != change.id and c.merged_at <= change.merged_at]
+        if matches:
+            original = max(matches, key=lambda c: c.merged_at)
+            found[original.id] = original
+    return list(found.values())
+
+
+def title_key(title: str) -> str:
+    """A title trimmed and cut, as the detection by title compares them (``Change.title_key``)."""
+    return " ".join((title or "").split())[:255]
+
+
+def _frozen(links: Mapping) -> Mapping[int, tuple[int, ...]]:
+    return MappingProxyType({key: tuple(ids) for key, ids in links.items()})
+
+
+@attr.s(frozen=True)
+class RevertGraph:
+    """
+    The changes an ingest knows (``changes``: id -> change) and the revert links between them: ``reverts`` (id ->
+    ids of the changes it reverts) and ``reverted_by`` (id -> ids of the changes reverting it), in the order they
+    were found. An id without links maps to nothing.
+    """
+
+    changes = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
+    reverts = attr.ib(converter=_frozen, factory=dict)
+    reverted_by = attr.ib(converter=_frozen, factory=dict)
+
+    def reverted(self, change_id: int) -> tuple[int, ...]:
+        """The ids of the changes that ``change_id`` reverts."""
+        return self.reverts.get(change_id, ())
+
+    def reverting(self, change_id: int) -> tuple[int, ...]:
+        """The ids of the changes that revert ``change_id``."""
+        return self.reverted_by.get(change_id, ())

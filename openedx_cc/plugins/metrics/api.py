@@ -19,7 +19,7 @@ from django.db.models.functions import Ceil, RowNumber, TruncMonth
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.timeutil import parse_aware_datetime
-from openedx_cc.plugins.deployments.api import DeploymentSpan
+from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
 __all__ = ["FILTERS", "compute_metrics"]
@@ -119,7 +119,7 @@ def _check_filters(params, *, name_unknown_values: bool) -> dict:
         raise ValidationFailed(problems)
     if not name_unknown_values:
         return clean
-    known = DeploymentSpan.objects.all()
+    known = deployments_api.deployment_spans()
     checks = {
         "user": ("core_committer__iexact", "no change is credited to Core Committer {!r}"),
         "repository": ("repository_key", "no change of {} was recorded"),
@@ -146,7 +146,7 @@ def compute_metrics(*, include=tuple(DIMENSIONS) + ("by_month",), name_unknown_v
     must not show through the answer, so a value nothing matches gives empty figures, as one nobody recorded does.
     """
     clean = _check_filters(params, name_unknown_values=name_unknown_values)
-    spans = DeploymentSpan.objects.all()
+    spans = deployments_api.deployment_spans()
     if "since" in clean:
         spans = spans.filter(deployed_at__gte=clean["since"])
     if "until" in clean:

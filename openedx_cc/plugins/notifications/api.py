@@ -38,8 +38,6 @@ from openedx_cc.plugins.ownership import api as ownership_api
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "NotificationLog",
-    "NotificationPreference",
     "notifications_enabled",
     "notify_change_deployed",
     "notify_change_reverted",

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, connections
 from edx_toggles.toggles.testutils import override_waffle_switch
 
-from openedx_cc.plugins.deployments.api import record_deployment
+from openedx_cc.plugins.deployments.api import RecordOutcome, record_deployment
 from openedx_cc.plugins.deployments.models import Change, Deployment, DeploymentSpan, EnvironmentLock, Presence
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.models import LoggedEvent
@@ -60,7 +60,7 @@ def at_the_same_time(*documents):
 def record(document):
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         result = record_deployment(h.body(document))
-    assert result.status == 201, result.body
+    assert result.outcome is RecordOutcome.RECORDED, result.body
     return result
 
 
@@ -77,7 +77,7 @@ def cc_change(**overrides):
 def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
     raw = h.body(h.report(f"same-{attempt}", changes=[cc_change() for _ in range(20)]))
     results = at_the_same_time(raw, raw)
-    assert sorted(r.status for r in results) == [200, 201]
+    assert sorted(r.outcome.value for r in results) == ["already recorded", "recorded"]
     assert results[0].body == results[1].body
     assert Deployment.objects.count() == 1 and Change.objects.count() == 20
     assert len(logged(DEPLOYED)) == 20
@@ -90,7 +90,7 @@ def test_reports_to_one_environment_with_the_same_new_changes(pilot, events_on, 
     first = h.report(f"lms-{attempt}", changes=shared + [cc_change() for _ in range(5)])
     second = h.report(f"cms-{attempt}", service="cms", changes=shared + [cc_change() for _ in range(5)])
     results = at_the_same_time(first, second)
-    assert [r.status for r in results] == [201, 201]
+    assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 2
     assert Change.objects.count() == 20
     assert Presence.objects.filter(environment="production", present=True).count() == 20
     assert DeploymentSpan.objects.filter(environment="production", removed_at__isnull=True).count() == 20
@@ -114,7 +114,7 @@ def test_two_reverts_of_one_change_at_the_same_time_revert_it_once(pilot, events
         h.report(f"revert-a-{attempt}", changes=[reverts[0]], deployed_at="2026-11-26T10:00:00Z"),
         h.report(f"revert-b-{attempt}", changes=[reverts[1]], deployed_at="2026-11-26T10:00:00Z"),
     )
-    assert [r.status for r in results] == [201, 201]
+    assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 2
     assert len(logged(REVERTED)) == 1
     assert [e[1]["change"].pr_number for e in captured_events if e[0] == REVERTED] == [original["pr_number"]]
     span = DeploymentSpan.objects.get(change__pr_number=original["pr_number"])
@@ -128,7 +128,7 @@ def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on,
         h.report(f"stage-{attempt}", environment="staging", changes=changes),
         h.report(f"prod-{attempt}", environment="production", changes=changes),
     )
-    assert [r.status for r in results] == [201, 201]
+    assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 2
     assert Change.objects.count() == 20
     for environment in ("staging", "production"):
         assert Presence.objects.filter(environment=environment, present=True).count() == 20
@@ -144,7 +144,7 @@ def test_sixteen_environments_racing_on_the_same_new_changes_all_win(pilot, even
     changes = [cc_change() for _ in range(40)]
     environments = [f"env-{n}" for n in range(16)]
     results = at_the_same_time(*(h.report(f"race-{name}", environment=name, changes=changes) for name in environments))
-    assert [r.status for r in results] == [201] * 16
+    assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 16
     assert Change.objects.count() == 40
     for name in environments:
         assert Presence.objects.filter(environment=name, present=True).count() == 40

@@ -383,6 +383,19 @@ def test_the_command_records_the_same_way(tmp_path, pilot, recording, capsys):  
     assert Deployment.objects.count() == 1
 
 
+def test_the_command_exits_2_for_a_different_report_under_a_used_id(tmp_path, pilot, recording, capsys):  # pylint: disable=unused-argument
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(h.report("same-id", changes=[cc_change()])))
+    call_command("cc_record_deployment", str(path))
+    capsys.readouterr()
+    path.write_text(json.dumps(h.report("same-id", release="release/other")))
+    with pytest.raises(SystemExit) as info:
+        call_command("cc_record_deployment", str(path))
+    assert info.value.code == 2
+    assert json.loads(capsys.readouterr().out)["errors"][0]["field"] == "id"
+    assert Deployment.objects.count() == 1
+
+
 def test_reading_deployments(client, api_client, pilot, recording, staff_user, plain_user):  # pylint: disable=unused-argument
     from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
 
@@ -423,22 +436,22 @@ def test_recording_is_not_wrapped_in_the_request_transaction():
 
 def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, recording, captured_events, monkeypatch):  # pylint: disable=unused-argument
     """The path taken when another transaction inserted the same id between our check and our insert."""
-    from openedx_cc.plugins.deployments import api  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import api, recording  # pylint: disable=import-outside-toplevel
 
     raw = h.body(h.report("race", changes=[cc_change()]))
     winner = api.record_deployment(raw)
-    real = api._previous_answer  # pylint: disable=protected-access
+    real = recording.previous_answer
     calls = []
 
     def first_blind(report):
         calls.append(report)
         return None if len(calls) == 1 else real(report)
 
-    monkeypatch.setattr(api, "_previous_answer", first_blind)
+    monkeypatch.setattr(recording, "previous_answer", first_blind)
     captured_events.clear()
     loser = api.record_deployment(raw)
     assert len(calls) == 2  # the insert failed on the unique id, and the stored answer was read
-    assert (loser.status, loser.body) == (200, winner.body)
+    assert (loser.outcome, loser.body) == (api.RecordOutcome.ALREADY_RECORDED, winner.body)
     assert captured_events == [] and Deployment.objects.count() == 1
 
 
@@ -494,16 +507,16 @@ def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, record
 
 
 def _losing(times, error):
-    """An ``_Ingest.run`` that loses ``times`` races with ``error`` before it runs for real."""
-    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+    """An ``ingest_report`` that loses ``times`` races with ``error`` before it runs for real."""
+    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
-    real_run, calls = deployments_api._Ingest.run, []  # pylint: disable=protected-access
+    real_run, calls = recording.ingest_report, []
 
-    def run(self):
+    def run(report):
         calls.append(1)
         if len(calls) <= times:
             raise error
-        return real_run(self)
+        return real_run(report)
 
     return run, calls
 
@@ -512,22 +525,22 @@ def _losing(times, error):
                                    OperationalError("database is locked")])
 def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot, recording, monkeypatch, error):  # pylint: disable=unused-argument
     """Issue 9, items 4 and 5: three lost races were a 500; SQLite's busy error was a 500 at once."""
-    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
     run, calls = _losing(6, error)
-    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
-    monkeypatch.setattr(deployments_api.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(recording, "ingest_report", run)
+    monkeypatch.setattr(recording.time, "sleep", lambda seconds: None)
     response = h.post(client, h.report(changes=[cc_change()]))
     assert response.status_code == 201, response.content
     assert len(calls) == 7 and Deployment.objects.count() == 1
 
 
 def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
     run, _calls = _losing(10**6, IntegrityError("UNIQUE constraint failed"))
-    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
-    monkeypatch.setattr(deployments_api, "RETRY_DEADLINE_SECONDS", 0.05)
+    monkeypatch.setattr(recording, "ingest_report", run)
+    monkeypatch.setattr(recording, "RETRY_DEADLINE_SECONDS", 0.05)
     response = h.post(client, h.report(changes=[cc_change()]))
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "send the report again" in response.json()["errors"][0]["message"]
@@ -535,10 +548,10 @@ def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recordi
 
 
 def test_other_database_errors_are_not_taken_for_races(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.deployments import api as deployments_api  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
     run, calls = _losing(1, OperationalError("no such table: openedx_cc_change"))
-    monkeypatch.setattr(deployments_api._Ingest, "run", run)  # pylint: disable=protected-access
+    monkeypatch.setattr(recording, "ingest_report", run)
     with pytest.raises(OperationalError):
         h.post(client, h.report(changes=[cc_change()]))
     assert len(calls) == 1

@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from edx_toggles.toggles.testutils import override_waffle_switch
 
+from openedx_cc.plugins.deployments.api import RecordOutcome
 from openedx_cc.plugins.eventlog.api import logged_events, replay_events
 from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference
 from openedx_cc.plugins.notifications.toggles import NOTIFY
@@ -99,7 +100,7 @@ class BrokenBackend:  # pylint: disable=too-few-public-methods
 def test_a_failing_mail_server_loses_nothing_and_the_retry_sends(people, notify, settings):  # pylint: disable=unused-argument
     settings.EMAIL_BACKEND = "tests.plugins.notifications.test_notifications.BrokenBackend"
     results = record_history()
-    assert [r.status for r in results] == [201, 201, 201, 201]
+    assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 4
     failed = NotificationLog.objects.filter(status="failed")
     assert failed.count() == 7 and "mail server down" in failed.first().last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -114,7 +115,7 @@ def test_a_broken_template_is_logged_and_the_api_keeps_working(people, notify, s
     (override / "subject.txt").write_text("{% if %}broken")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
     results = record_history()
-    assert all(r.status == 201 for r in results)
+    assert all(r.outcome is RecordOutcome.RECORDED for r in results)
     broken = NotificationLog.objects.filter(kind="change_reverted")
     assert broken.exists() and all(n.status == "failed" and "TemplateSyntaxError" in n.last_error for n in broken)
 

@@ -1,0 +1,154 @@
+"""
+The ingest of one report, inside one transaction: a pipeline of named steps over immutable values (``facts.py``).
+
+1. ``store_deployment``: the deployment row (its report id is unique: ``AlreadyRecorded`` when another
+   transaction stored it first);
+2. ``load_rolled_back``: the deployments a rollback names, checked, and linked to it;
+3. ``changes.resolve_changes``: the report's changes under their resolved names, matched with the recorded ones;
+4. ``attribution.attribute``: who is credited with each change;
+5. ``changes.store_changes``: the changes written, attributed, and linked to the deployment;
+6. ``revert_links.resolve_reverts``: what reverts what among the changes around the report (the links the report's
+   reverts name are found, stored, then the graph around them loaded);
+7. ``presences.settle_presences`` (after ``load_presences``): where each change is after the report, the net
+   moves, written by ``presences.save_presences``;
+8. ``events.build_events`` and ``events.log_events``: the events of the moves;
+9. ``build_answer`` and ``store_answer``: the answer, kept with the deployment for the same report sent again.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from django.db import IntegrityError, transaction
+
+from openedx_cc.lib.errors import Problem, ValidationFailed
+from openedx_cc.plugins.deployments import attribution, changes, events, presences, revert_links
+from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
+from openedx_cc.plugins.deployments.models import Deployment
+from openedx_cc.plugins.deployments.report import Report, ReportIn
+from openedx_cc.plugins.deployments.reverts import RevertGraph
+
+
+class AlreadyRecorded(Exception):
+    """Another transaction recorded this report id first."""
+
+
+def ingest_report(report: Report) -> dict:
+    """Record ``report`` (in the caller's transaction, its environment locked) and return the answer."""
+    data = report.data
+    deployment = store_deployment(report)
+    rolled_back = load_rolled_back(data, deployment=deployment)
+    # resolve names -> attribute -> store the changes
+    listed = changes.resolve_changes(data)
+    attributions = attribution.attribute(listed)
+    stored = changes.store_changes(listed, attributions, deployment=deployment)
+    # resolve reverts, around the report's changes and those its rollback removes
+    rolled_presences, rolled_changes = presences.load_rolled_back_presences(data.environment, rolled_back)
+    known = {change.id: change for change in stored}
+    known.update((change.id, change) for change in rolled_changes if change.id not in known)
+    graph = revert_links.resolve_reverts(stored, known=known)
+    # settle presences
+    before = presences.load_presences(data.environment, list(graph.changes), loaded=rolled_presences)
+    settlement = presences.settle_presences(before, deployment_id=deployment.id,
+                                            rolled_back=[change.id for change in rolled_changes],
+                                            arriving=[change.id for change in stored], graph=graph)
+    presences.save_presences(settlement, before, deployment=deployment, graph=graph)
+    # build events, and the answer
+    logged = events.log_events(events.build_events(settlement, deployment=deployment, before=before, graph=graph))
+    body = build_answer(data, stored, settlement=settlement, graph=graph, logged=logged)
+    store_answer(deployment, body)
+    return body
+
+
+def store_deployment(report: Report) -> DeploymentFacts:
+    """Insert the deployment row; ``AlreadyRecorded`` when its report id is taken."""
+    data = report.data
+    row = Deployment(report_id=data.id, environment=data.environment, service=data.service, release=data.release,
+                     kind=data.kind, deployed_at=data.deployed_at, body_sha256=report.body_sha256)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        raise AlreadyRecorded() from exc
+    return DeploymentFacts.from_row(row)
+
+
+def load_rolled_back(data: ReportIn, *, deployment: DeploymentFacts) -> tuple[int, ...]:
+    """
+    The ids of the deployments that the report rolls back, after checking that each is recorded, was to the same
+    environment and is not dated after the rollback (``ValidationFailed`` otherwise); links them to ``deployment``.
+    """
+    if not data.rolls_back:
+        return ()
+    found = {d.report_id: d for d in Deployment.objects.filter(report_id__in=data.rolls_back).defer("result")}
+    problems = []
+    for index, report_id in enumerate(data.rolls_back):
+        rolled = found.get(report_id)
+        if rolled is None:
+            problems.append(Problem(field=f"rolls_back[{index}]", message=f"no deployment {report_id!r} is recorded"))
+        elif rolled.environment != data.environment:
+            problems.append(Problem(field=f"rolls_back[{index}]",
+                                    message=f"deployment {report_id!r} was to {rolled.environment}, "
+                                            f"not {data.environment}"))
+        elif rolled.deployed_at > data.deployed_at:
+            problems.append(Problem(field="deployed_at",
+                                    message=f"the rollback is dated {data.deployed_at.isoformat()}, before "
+                                            f"deployment {report_id!r} that it rolls back "
+                                            f"({rolled.deployed_at.isoformat()})"))
+    if problems:
+        raise ValidationFailed(problems)
+    ids = tuple(found[report_id].id for report_id in data.rolls_back)
+    Deployment(pk=deployment.id).rolls_back.set(ids)
+    return ids
+
+
+def build_answer(data: ReportIn, stored: Sequence[ChangeFacts], *, settlement: presences.Settlement,
+                 graph: RevertGraph, logged: Sequence) -> dict:
+    """The JSON answer to the report: its changes with their attribution, what it removed and kept out, its events."""
+    return {
+        "id": data.id,
+        "environment": data.environment,
+        "service": data.service,
+        "release": data.release,
+        "kind": data.kind,
+        "deployed_at": data.deployed_at.isoformat().replace("+00:00", "Z"),
+        "rolls_back": list(data.rolls_back),
+        "changes": [
+            {
+                "repository": change.repository,
+                "pr_number": change.pr_number,
+                "merge_sha": change.merge_sha,
+                "cc_change": change.is_cc_change,
+                "core_committer": change.core_committer or None,
+                "attribution": change.attribution,
+                "revert": change.revert_rule or None,
+                "reverts": [graph.changes[i].name for i in graph.reverted(change.id)],
+            }
+            for change in stored
+        ],
+        "removed": [
+            {"repository": graph.changes[move.change_id].repository,
+             "pr_number": graph.changes[move.change_id].pr_number, "kind": move.kind,
+             "by": graph.changes[move.by_change].name if move.by_change is not None else data.id}
+            for move in settlement.moves if isinstance(move, presences.Removal)
+        ],
+        "kept_out": [
+            {"repository": graph.changes[kept.change_id].repository,
+             "pr_number": graph.changes[kept.change_id].pr_number,
+             "reverted_by": graph.changes[kept.reverted_by].name}
+            for kept in settlement.kept_out
+        ],
+        "events": [
+            {
+                "event_type": event.event_type,
+                "event_id": str(event.event_id),
+                "repository": event.data["change"]["repository"],
+                "pr_number": event.data["change"]["pr_number"],
+            }
+            for event in logged
+        ],
+    }
+
+
+def store_answer(deployment: DeploymentFacts, body: dict) -> None:
+    """Keep the answer with the deployment, for the same report sent again."""
+    Deployment.objects.filter(pk=deployment.id).update(result=body)

@@ -1,0 +1,50 @@
+"""
+Reading recorded deployments (contract section 6, ``GET deployments/``): who may see which, as querysets for the
+REST layer, which never names the models.
+"""
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from openedx_cc.plugins.deployments.models import Deployment, DeploymentSpan
+from openedx_cc.plugins.ownership import api as ownership_api
+
+
+def deployments_visible_to(user):
+    """
+    The deployments ``user`` may see: all of them for staff; for a Core Committer linked to ``user``, those that
+    carried one of their own changes; None for anybody else.
+    """
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Deployment.objects.all()
+    login = ownership_api.committer_login_for_user(user)
+    if login is None:
+        return None
+    return Deployment.objects.filter(changes__core_committer__iexact=login).distinct()
+
+
+def deployments_to_show(user):
+    """
+    ``deployments_visible_to(user)`` as the API shows them, newest first, with what they roll back and their changes
+    loaded, without their stored answers (an answer grows with the deployment's changes); None for nobody.
+    """
+    queryset = deployments_visible_to(user)
+    if queryset is None:
+        return None
+    without_answers = Deployment.objects.defer("result")
+    return queryset.defer("result").prefetch_related(Prefetch("rolls_back", queryset=without_answers), "changes")\
+        .order_by("-deployed_at", "-id")
+
+
+def no_deployments():
+    """An empty queryset of deployments (for the schema generator)."""
+    return Deployment.objects.none()
+
+
+def deployment_spans():
+    """
+    Every stay of a change in an environment (``DeploymentSpan``: ``change``, ``environment``, ``deployed_at``,
+    ``release``, ``repository_key``, ``is_cc_change``, ``core_committer``, ``removed_at``, ``removed_kind``,
+    ``seconds_to_removal``), as a queryset for the metrics to filter and aggregate.
+    """
+    return DeploymentSpan.objects.all()

@@ -1,0 +1,120 @@
+"""
+Recording a report: the idempotency of its id, the transaction, the environment lock and the retries.
+
+``record_deployment`` parses the report, answers a report recorded before from the stored answer, and otherwise runs
+the ingest (``ingest.py``) in a transaction that holds the environment's lock. Its answer is an outcome of the
+domain (``RecordOutcome``); the REST view and the management command say it in their own terms (an HTTP status, an
+exit status).
+"""
+from __future__ import annotations
+
+import enum
+import random
+import time
+
+import attr
+from django.db import IntegrityError, OperationalError, transaction
+
+from openedx_cc.lib.toggles import is_enabled
+from openedx_cc.plugins.deployments.ingest import AlreadyRecorded, ingest_report
+from openedx_cc.plugins.deployments.models import Deployment, EnvironmentLock
+from openedx_cc.plugins.deployments.report import Report, parse_report
+from openedx_cc.plugins.deployments.toggles import recording_enabled
+
+# Reports to different environments run side by side; when two of them insert the same new change (or revert link)
+# at the same time, the later one fails on the unique key (or, on MySQL, may be chosen as a deadlock victim; on
+# SQLite, finds the database locked) and is recorded again from the start, after a short random pause, until it
+# wins or this deadline passes (then RecordingBusy: retry later; a race is never a server error).
+RETRY_DEADLINE_SECONDS = 30.0
+# MySQL/MariaDB ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT (waiting for another report's environment lock);
+# PostgreSQL deadlock_detected
+_DEADLOCK_CODES = {1213, 1205, "40P01"}
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
+class RecordOutcome(enum.Enum):
+    """What became of a report."""
+
+    RECORDED = "recorded"  # recorded now
+    ALREADY_RECORDED = "already recorded"  # the same report was recorded before: the answer is the stored one
+    CONFLICT = "conflict"  # a different report was recorded under that id: nothing recorded
+
+
+@attr.s(frozen=True)
+class RecordResult:
+    """The answer to a report: its ``outcome`` and the JSON ``body`` (the stored answer, or the conflict's errors)."""
+
+    outcome = attr.ib(type=RecordOutcome)
+    body = attr.ib(type=dict)
+
+
+class RecordingBusy(Exception):
+    """Other reports kept winning the races for the same rows until the deadline: nothing was recorded; retry."""
+
+
+def recording_allowed() -> bool:
+    """Whether the set and deployment recording are both switched on."""
+    return is_enabled() and recording_enabled()
+
+
+def record_deployment(raw) -> RecordResult:
+    """
+    Record a deployment report given as raw bytes or a decoded JSON document (the signature, if any, is checked by
+    the caller). Raises ``ValidationFailed`` with every problem; nothing is written then.
+    """
+    report = parse_report(raw)
+    previous = previous_answer(report)
+    if previous is not None:
+        return previous
+    # Inside a caller's transaction a failed attempt cannot be retried: the caller's snapshot would not see what
+    # the other report wrote.
+    retry = not transaction.get_connection().in_atomic_block
+    deadline = time.monotonic() + RETRY_DEADLINE_SECONDS
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            with transaction.atomic():
+                lock_environment(report.data.environment)
+                body = ingest_report(report)
+        except AlreadyRecorded:
+            return previous_answer(report)
+        except (IntegrityError, OperationalError) as exc:
+            if not is_conflict(exc):
+                raise
+            if not retry or time.monotonic() >= deadline:
+                raise RecordingBusy(f"other reports kept recording the same rows for {RETRY_DEADLINE_SECONDS:.0f} s "
+                                    f"({attempt} attempts); nothing was recorded: send the report again") from exc
+            time.sleep(min(0.5, 0.01 * 2 ** min(attempt, 6)) * random.uniform(0.5, 1.5))  # noqa: S311  jitter only
+            continue
+        return RecordResult(outcome=RecordOutcome.RECORDED, body=body)
+
+
+def is_conflict(exc: Exception) -> bool:
+    """Whether ``exc`` is another transaction's doing, so that recording the report again can succeed."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if any(message in str(exc) for message in _SQLITE_BUSY):
+        return True
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None) or (cause.args[0] if getattr(cause, "args", None) else None)
+    return code in _DEADLOCK_CODES
+
+
+def lock_environment(name: str) -> None:
+    """Wait for the reports to ``name`` being recorded, then keep others waiting until this transaction ends."""
+    EnvironmentLock.objects.select_for_update().get_or_create(name=name)
+
+
+def previous_answer(report: Report) -> RecordResult | None:
+    """The answer to a report whose id was recorded before (the same report, or a conflicting one), else None."""
+    stored = Deployment.objects.filter(report_id=report.data.id).values_list("body_sha256", "result").first()
+    if stored is None:
+        return None
+    body_sha256, result = stored
+    if body_sha256 == report.body_sha256:
+        return RecordResult(outcome=RecordOutcome.ALREADY_RECORDED, body=result)
+    return RecordResult(outcome=RecordOutcome.CONFLICT, body={"errors": [{
+        "field": "id",
+        "message": f"a different report was already recorded under the id {report.data.id!r}",
+    }]})
