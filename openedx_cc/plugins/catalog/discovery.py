@@ -11,6 +11,9 @@ import re
 from importlib import metadata
 
 from openedx_cc.lib.conf import get_setting
+from openedx_cc.lib.errors import InvalidValue
+from openedx_cc.lib.sync import SyncReport
+from openedx_cc.plugins.ownership import api as ownership_api
 
 # The entry-point groups through which Open edX services load extensions; console_scripts and other generic
 # groups are not extensions of the platform.
@@ -72,3 +75,34 @@ def installed_entry_points(paths=None, groups=None):
             found.setdefault(key, (entry_point.group, entry_point.name, entry_point.value, name,
                                    dist.version or "", declared))
     return sorted(found.values())
+
+
+def discover_extensions(paths=None) -> list[ownership_api.DiscoveredExtension]:
+    """
+    The extensions installed in this service (entry points of the Open edX plugin groups), with their distribution,
+    version and repository (through the aliases). ``paths`` replaces ``sys.path`` (for tests).
+    """
+    found = installed_entry_points(paths=paths)
+    declared = sorted({item[5] for item in found if item[5]})
+    names = {}
+    for name in declared:
+        try:
+            names.update(ownership_api.resolve_repository_names([name]))
+        except InvalidValue:
+            names[name] = ""
+    return [
+        ownership_api.DiscoveredExtension(group=group, name=name, value=value, distribution=distribution,
+                                          version=version, declared_repository=repo,
+                                          repository=names.get(repo, "") if repo else "")
+        for group, name, value, distribution, version, repo in found
+    ]
+
+
+def record_discovery(found, *, actor=None) -> SyncReport:
+    """Record discovered extensions as extensions of their repositories (see ownership ``record_...``)."""
+    report = ownership_api.record_discovered_extensions(found, actor=actor)
+    unknown = sorted({f"{f.distribution} ({f.group}:{f.name})" for f in found if not f.repository})
+    if unknown:
+        report.notes.append(f"{len(unknown)} installed extension(s) name no GitHub repository and were not recorded: "
+                            + ", ".join(unknown))
+    return report

@@ -23,7 +23,4 @@ def effective_committers_of_unrecorded(entry: CatalogEntry, at: datetime | None 
     The committers effective now on a repository that only the catalog knows (the registry has no row for it, so
     no right names it): only rights on its whole owner (``owner/*``) can cover it.
     """
-    # An unsaved stand-in: id 0 is never a row's id, so only the owner-wide rights match it.
-    stand_in = ownership_api.Repository(id=0, full_name=entry.repository, key=entry.repository_key,
-                                        owner=entry.repository_key.split("/", 1)[0])
-    return ownership_api.effective_committers([stand_in], at).get(0, [])
+    return ownership_api.effective_committers_by_key([entry.repository_key], at)[entry.repository_key]

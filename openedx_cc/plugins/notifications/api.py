@@ -1,41 +1,16 @@
 """
-Public Python API of the notifications applet: who hears about what, and the log of every message.
-
-The applet subscribes to openedx-cc's own events as any plugin would (receivers in ``handlers.py``):
-
-* a CC change reverted or rolled back -> the Core Committer (if their email is known), their champions (those with
-  an email) and the site operators (``OPENEDX_CC_OPERATOR_EMAILS``);
-* a CC change deployed -> the Core Committer, only if they opted in (``NotificationPreference``, default off);
-* an ownership change -> the Core Committer and the operators;
-* expiries found by the staleness audit (``cc_audit --notify``) -> the Core Committer and the operators.
-
-Recipients come only from the registry and the operators' setting -- never learners -- and messages carry only
-what the events carry (pull requests, deployments, rights): no learner or production data.
-
-Every message is first written to ``NotificationLog``; it is then sent by Celery where the host runs Celery (Open
-edX does), otherwise right away in the process (the events themselves arrive after their transaction commits).
-A failing mail server or a broken template leaves the message ``failed`` with the error; ``cc_retry_notifications``
-sends failed and pending messages again.
+Public Python API of the notifications applet: who hears about what, and the log of every message. Each name is
+defined in ``delivery`` (queueing, rendering, sending) or ``toggles`` (readme.rst).
 """
-from __future__ import annotations
-
-import logging
-from datetime import date, datetime
-
-import attr
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
-
-from openedx_cc.lib.conf import get_setting
-from openedx_cc.lib.timeutil import fmt_date
-from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference, NotificationStatus
+from openedx_cc.plugins.notifications.delivery import (
+    notify_change_deployed,
+    notify_change_reverted,
+    notify_expiries,
+    notify_ownership_changed,
+    retry_notifications,
+    send_notifications,
+)
 from openedx_cc.plugins.notifications.toggles import notifications_enabled
-from openedx_cc.plugins.ownership import api as ownership_api
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "notifications_enabled",
@@ -46,151 +21,3 @@ __all__ = [
     "retry_notifications",
     "send_notifications",
 ]
-
-TEMPLATES = "openedx_cc/notifications"
-
-
-def _json(value):
-    if attr.has(type(value)):
-        return {k: _json(v) for k, v in attr.asdict(value, recurse=False).items()}
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_json(v) for v in value]
-    return value
-
-
-def _operators():
-    return [email for email in get_setting("OPENEDX_CC_OPERATOR_EMAILS") or [] if email]
-
-
-def _recipients(login: str, *, champions: bool, operators: bool) -> list[tuple[str, str]]:
-    """``[(email, role)]``: the committer's email, their champions', the operators' -- each address once."""
-    out: dict[str, str] = {}
-    contact = ownership_api.contacts_for([login]).get((login or "").lower())
-    if contact and contact.email:
-        out.setdefault(contact.email.lower(), "core_committer")
-    if contact and champions:
-        for _name, email in contact.champions:
-            out.setdefault(email.lower(), "champion")
-    if operators:
-        for email in _operators():
-            out.setdefault(email.lower(), "operator")
-    return list(out.items())
-
-
-def _queue(kind: str, dedupe_key: str, recipients, context: dict) -> list[int]:
-    """Log one message per recipient (once per dedupe key and recipient), then send them."""
-    if not recipients:
-        return []
-    ids = []
-    for recipient, role in recipients:
-        try:
-            with transaction.atomic():
-                entry = NotificationLog.objects.create(kind=kind, dedupe_key=dedupe_key[:255], recipient=recipient,
-                                                       recipient_role=role, context=context)
-        except IntegrityError:
-            continue  # this event already reached this recipient (a replay, or the bus and the process)
-        ids.append(entry.id)
-    _dispatch(ids)
-    return ids
-
-
-def _dispatch(ids):
-    if not ids:
-        return
-    from openedx_cc.plugins.notifications import tasks  # pylint: disable=import-outside-toplevel
-
-    if tasks.celery_ready():
-        try:
-            tasks.send_notifications_task.delay(ids)
-            return
-        except Exception:  # pylint: disable=broad-except
-            log.exception("Could not queue %d notification(s) with Celery; sending them now", len(ids))
-    send_notifications(ids)
-
-
-def notify_change_reverted(*, change, deployment, revert, metadata) -> list[int]:
-    """A CC change left an environment: tell the CC, their champions and the operators."""
-    if not notifications_enabled():
-        return []
-    recipients = _recipients(change.core_committer, champions=True, operators=True)
-    context = {"change": _json(change), "deployment": _json(deployment), "revert": _json(revert)}
-    return _queue("change_reverted", str(metadata.id), recipients, context)
-
-
-def notify_change_deployed(*, change, deployment, metadata) -> list[int]:
-    """A CC change reached an environment: tell the CC, if they asked to hear about it."""
-    if not notifications_enabled():
-        return []
-    wanted = NotificationPreference.objects.filter(github_key=change.core_committer.lower(),
-                                                   notify_on_deploy=True).exists()
-    if not wanted:
-        return []
-    recipients = [(email, role) for email, role in _recipients(change.core_committer, champions=False,
-                                                               operators=False)]
-    return _queue("change_deployed", str(metadata.id), recipients,
-                  {"change": _json(change), "deployment": _json(deployment)})
-
-
-def notify_ownership_changed(*, ownership, metadata) -> list[int]:
-    """A right was granted, changed or revoked: tell the CC and the operators."""
-    if not notifications_enabled():
-        return []
-    recipients = _recipients(ownership.github_username, champions=False, operators=True)
-    return _queue("ownership_changed", str(metadata.id), recipients, {"ownership": _json(ownership)})
-
-
-def notify_expiries(items) -> list[int]:
-    """Expiries found by the audit (``ExpiringItem``): tell the CC (or, for entity agreements, nobody more) and the
-    operators -- once per item."""
-    if not notifications_enabled():
-        return []
-    ids = []
-    for item in items:
-        recipients = _recipients(item.holder, champions=False, operators=True) if item.kind != "entity" else [
-            (email, "operator") for email in _operators()]
-        key = f"expiry:{item.kind}:{item.holder}:{item.description}:{item.ends}"
-        ids += _queue("expiry", key, recipients, {"item": dict(_json(item), ends=fmt_date(item.ends))})
-    return ids
-
-
-def _render(entry: NotificationLog):
-    context = dict(entry.context, recipient_role=entry.recipient_role, kind=entry.kind)
-    subject = " ".join(render_to_string(f"{TEMPLATES}/{entry.kind}/subject.txt", context).split())
-    text = render_to_string(f"{TEMPLATES}/{entry.kind}/body.txt", context)
-    html = render_to_string(f"{TEMPLATES}/{entry.kind}/body.html", context)
-    return subject, text, html
-
-
-def send_notifications(ids) -> dict:
-    """
-    Render and send the logged messages ``ids`` that are not sent yet; record what happened to each. Returns the
-    counts by status.
-    """
-    counts = {"sent": 0, "failed": 0}
-    for entry in NotificationLog.objects.filter(id__in=list(ids)).exclude(status=NotificationStatus.SENT):
-        entry.attempts += 1
-        try:
-            subject, text, html = _render(entry)
-            message = EmailMultiAlternatives(subject=subject[:255], body=text, to=[entry.recipient],
-                                             from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None))
-            message.attach_alternative(html, "text/html")
-            message.send()
-        except Exception as exc:  # pylint: disable=broad-except
-            log.warning("Notification %s to %s failed: %s", entry.id, entry.recipient, exc)
-            entry.status, entry.last_error = NotificationStatus.FAILED, f"{type(exc).__name__}: {exc}"[:5000]
-            counts["failed"] += 1
-        else:
-            entry.status, entry.subject, entry.last_error, entry.sent_at = (NotificationStatus.SENT, subject[:255],
-                                                                            "", timezone.now())
-            counts["sent"] += 1
-        entry.save(update_fields=["status", "subject", "last_error", "sent_at", "attempts"])
-    return counts
-
-
-def retry_notifications(*, include_pending: bool = True) -> dict:
-    """Send again the failed (and, by default, pending) messages."""
-    statuses = [NotificationStatus.FAILED] + ([NotificationStatus.PENDING] if include_pending else [])
-    ids = list(NotificationLog.objects.filter(status__in=statuses).order_by("id").values_list("id", flat=True))
-    return send_notifications(ids)

@@ -32,6 +32,7 @@ from openedx_cc.plugins.ownership.overview import (
     committer_states,
     contacts_for,
     effective_committers,
+    effective_committers_by_key,
     expiring_items,
     registry_summary,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "committer_states",
     "contacts_for",
     "effective_committers",
+    "effective_committers_by_key",
     "expiring_items",
     "registry_summary",
     # writes (services.py, extensions.py)

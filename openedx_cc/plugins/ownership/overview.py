@@ -61,26 +61,35 @@ def effective_committers(repositories: Sequence[Repository], at: datetime | None
     For each repository, the committers effective on it (or on part of it) at ``at``, with their valid rights.
     A fixed number of queries for any number of repositories.
     """
-    at = at_or_now(at)
     repositories = list(repositories)
-    if not repositories:
+    by_key = effective_committers_by_key([r.key for r in repositories], at)
+    return {r.id: by_key[r.key] for r in repositories}
+
+
+def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None) -> dict[str, list]:
+    """
+    ``effective_committers`` by repository key (``owner/name``, lower case), for repositories the registry may not
+    record: only rights on their whole owner (``owner/*``) can cover those.
+    """
+    at = at_or_now(at)
+    keys = list(keys)
+    if not keys:
         return {}
     rights = list(
-        CommitRight.objects.on_repositories(r.key for r in repositories)
-        .select_related("committer__organization", "repository", "extension")
+        CommitRight.objects.on_repositories(keys).select_related("committer__organization", "repository", "extension")
     )
     committers = {r.committer_id: r.committer for r in rights}
     good = selectors.committers_in_good_standing(committers.values(), at)
-    result: dict[int, list] = {}
-    for repository in repositories:
+    result: dict[str, list] = {}
+    for key in keys:
         per_committer = defaultdict(list)
         for right in rights:
             if right.committer_id not in good:
                 continue
             data = selectors.right_data(right)
-            if data.valid_at(at) and data.applies_to(repository.key):
+            if data.valid_at(at) and data.applies_to(key):
                 per_committer[right.committer_id].append(data)
-        result[repository.id] = [
+        result[key] = [
             EffectiveCommitter(github_username=committers[cid].github_username, name=committers[cid].name,
                                rights=tuple(rs))
             for cid, rs in sorted(per_committer.items(), key=lambda item: committers[item[0]].github_key)

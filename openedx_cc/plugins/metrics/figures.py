@@ -1,0 +1,199 @@
+"""
+The figures of the metrics applet: how changes fare once deployed (docs/reference/rest.rst, "Metrics").
+
+For a window of deployment times and optional filters (Core Committer, repository, environment, release), for CC
+changes and for all changes: how many were deployed, reverted and rolled back, the change failure rate ((reverted +
+rolled back) / deployed), and the median and 90th-percentile time from deployment to revert or rollback -- overall,
+and by Core Committer, repository, environment, release and month.
+
+Counting is per presence of a change in an environment (a ``DeploymentSpan`` row): a change deployed to staging and to
+production counts once in each. Everything is computed by the database (aggregations and window functions), with
+a fixed number of queries whatever the number of recorded changes.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Ceil, RowNumber, TruncMonth
+
+from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.plugins.deployments import api as deployments_api
+from openedx_cc.plugins.ownership import api as ownership_api
+
+
+FILTERS = ("since", "until", "user", "repository", "environment", "release")
+DIMENSIONS = {
+    "by_core_committer": "core_committer",
+    "by_repository": "repository_key",
+    "by_environment": "environment",
+    "by_release": "release",
+}
+_FAILED = Q(removed_kind__in=["revert", "rollback"])
+
+
+def _cc_and_all():
+    """Conditional counts of one aggregation: deployed, reverted and rolled back, for CC changes and for all."""
+    cc = Q(is_cc_change=True)
+    return {
+        "all_deployed": Count("id"),
+        "all_reverted": Count("id", filter=Q(removed_kind="revert")),
+        "all_rolled_back": Count("id", filter=Q(removed_kind="rollback")),
+        "cc_deployed": Count("id", filter=cc),
+        "cc_reverted": Count("id", filter=cc & Q(removed_kind="revert")),
+        "cc_rolled_back": Count("id", filter=cc & Q(removed_kind="rollback")),
+    }
+
+
+def _summary(row, prefix, percentiles=None):
+    deployed, reverted, rolled = row[f"{prefix}deployed"], row[f"{prefix}reverted"], row[f"{prefix}rolled_back"]
+    out = {
+        "deployed": deployed,
+        "reverted": reverted,
+        "rolled_back": rolled,
+        "change_failure_rate": round((reverted + rolled) / deployed, 4) if deployed else None,
+    }
+    if percentiles is not None:
+        out["time_to_revert"] = percentiles
+    return out
+
+
+def _percentiles(queryset, group=None) -> dict:
+    """
+    ``{group value: {"median_seconds", "p90_seconds", "count"}}`` of the time to revert or rollback, by the
+    nearest-rank method, in one query (window functions).
+    """
+    partition = [F(group)] if group else None
+    rows = (
+        queryset.filter(_FAILED, seconds_to_removal__isnull=False)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=[F("seconds_to_removal").asc(), F("id").asc()]),
+            total=Window(Count("id"), partition_by=partition),
+        )
+        .filter(Q(rank=Ceil(F("total") * 0.5)) | Q(rank=Ceil(F("total") * 0.9)))
+        .values_list(group or "environment", "rank", "total", "seconds_to_removal")
+    )
+    out: dict = {}
+    for key, rank, total, seconds in rows:
+        key = key if group else None
+        entry = out.setdefault(key, {"median_seconds": None, "p90_seconds": None, "count": total})
+        if rank == -(-total * 5 // 10):
+            entry["median_seconds"] = seconds
+        if rank == -(-total * 9 // 10):
+            entry["p90_seconds"] = seconds
+    return out
+
+
+_EMPTY = {"median_seconds": None, "p90_seconds": None, "count": 0}
+
+
+def _check_filters(params, *, name_unknown_values: bool) -> dict:
+    problems, clean = [], {}
+    for name in params:
+        if name not in FILTERS:
+            problems.append(Problem(field=name, message=f"unknown filter; the filters are {', '.join(FILTERS)}"))
+    for name in ("since", "until"):
+        value = params.get(name)
+        if value in (None, ""):
+            continue
+        if isinstance(value, datetime):
+            clean[name] = value
+            continue
+        try:
+            clean[name] = parse_aware_datetime(value)
+        except InvalidValue as exc:
+            problems.append(Problem(field=name, message=str(exc)))
+    if "since" in clean and "until" in clean and clean["until"] <= clean["since"]:
+        problems.append(Problem(field="until", message="must be after since"))
+    if params.get("repository"):
+        try:
+            clean["repository"] = ownership_api.resolve_repository_names([params["repository"]])[params["repository"]]
+        except InvalidValue as exc:
+            problems.append(Problem(field="repository", message=str(exc)))
+    for name in ("user", "environment", "release"):
+        if params.get(name):
+            clean[name] = params[name].strip()
+    if problems:
+        raise ValidationFailed(problems)
+    if not name_unknown_values:
+        return clean
+    known = deployments_api.deployment_spans()
+    checks = {
+        "user": ("core_committer__iexact", "no change is credited to Core Committer {!r}"),
+        "repository": ("repository_key", "no change of {} was recorded"),
+        "environment": ("environment", "no deployment to environment {!r} was recorded"),
+        "release": ("release", "no deployment of release {!r} was recorded"),
+    }
+    for name, (lookup, message) in checks.items():
+        if name in clean:
+            value = clean[name].lower() if name == "repository" else clean[name]
+            if not known.filter(**{lookup: value}).exists():
+                problems.append(Problem(field=name, message=message.format(clean[name])))
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
+
+
+def compute_metrics(*, include=tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True, **params) -> dict:
+    """
+    The change-failure metrics for a window (``since``, ``until``: ISO datetimes with a time zone) and filters
+    (``user``, ``repository``, ``environment``, ``release``), with the breakdowns named in ``include`` (all by
+    default). Raises ``ValidationFailed`` naming the field for a malformed window, an unknown filter, or -- when
+    ``name_unknown_values`` -- a filter value nothing was recorded for. Callers who may not see every recorded
+    value (a Core Committer who is not staff) pass False: whether an environment, release or repository exists
+    must not show through the answer, so a value nothing matches gives empty figures, as one nobody recorded does.
+    """
+    clean = _check_filters(params, name_unknown_values=name_unknown_values)
+    spans = deployments_api.deployment_spans()
+    if "since" in clean:
+        spans = spans.filter(deployed_at__gte=clean["since"])
+    if "until" in clean:
+        spans = spans.filter(deployed_at__lt=clean["until"])
+    if "user" in clean:
+        spans = spans.filter(core_committer__iexact=clean["user"])
+    if "repository" in clean:
+        spans = spans.filter(repository_key=clean["repository"].lower())
+    if "environment" in clean:
+        spans = spans.filter(environment=clean["environment"])
+    if "release" in clean:
+        spans = spans.filter(release=clean["release"])
+    spans = spans.order_by()
+    totals = spans.aggregate(**_cc_and_all())
+    cc_spans = spans.filter(is_cc_change=True)
+    result = {
+        "since": clean.get("since"),
+        "until": clean.get("until"),
+        "filters": {k: clean[k] for k in ("user", "repository", "environment", "release") if k in clean},
+        "cc_changes": _summary(totals, "cc_", _percentiles(cc_spans).get(None, _EMPTY)),
+        "all_changes": _summary(totals, "all_", _percentiles(spans).get(None, _EMPTY)),
+    }
+    for name, field in DIMENSIONS.items():
+        if name not in include:
+            continue
+        source = cc_spans if name == "by_core_committer" else spans
+        rows = source.values(field).annotate(**_cc_and_all()).order_by(field)
+        cc_percentiles = _percentiles(cc_spans, field)
+        all_percentiles = _percentiles(spans, field) if name != "by_core_committer" else {}
+        label = "repository" if field == "repository_key" else field
+        entries = []
+        for row in rows:
+            key = row[field]
+            entry = {label: key, "cc_changes": _summary(row, "cc_", cc_percentiles.get(key, _EMPTY))}
+            if name != "by_core_committer":
+                entry["all_changes"] = _summary(row, "all_", all_percentiles.get(key, _EMPTY))
+            entries.append(entry)
+        if name == "by_repository" and entries:  # the recorded spelling, e.g. openedx/XBlock
+            names = ownership_api.resolve_repository_names(e["repository"] for e in entries)
+            for entry in entries:
+                entry["repository"] = names.get(entry["repository"], entry["repository"])
+        result[name] = entries
+    if "by_month" not in include:
+        return result
+    months = spans.annotate(month=TruncMonth("deployed_at")).values("month").annotate(**_cc_and_all()).order_by("month")
+    result["by_month"] = [
+        {"month": row["month"].strftime("%Y-%m"), "cc_changes": _summary(row, "cc_"),
+         "all_changes": _summary(row, "all_")}
+        for row in months
+    ]
+    return result
