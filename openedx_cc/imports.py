@@ -69,14 +69,14 @@ def detect_format(path: str) -> tuple[str | None, str | None]:
     if reason:
         return None, reason
     documents = load_yaml_documents(text, path)
-    data = documents[0][0] if documents else None
-    if ownership_api.is_roster(data):
+    document = documents[0][0] if documents else None
+    if ownership_api.is_roster(document):
         return "roster", None
-    if catalog_api.is_catalog_info(data):
+    if catalog_api.is_catalog_info(document):
         return "catalog-info", None
-    if ownership_api.looks_like_people(data):
+    if ownership_api.looks_like_people(document):
         return "people-yaml", None
-    if ownership_api.looks_like_orgs(data):
+    if ownership_api.looks_like_orgs(document):
         return "orgs-yaml", None
     return None, f"cannot tell the format of this file; openedx-cc imports {_SUPPORTED} (or pass --format)"
 
@@ -97,6 +97,7 @@ def import_files(paths, *, file_format: str | None = None, prune: bool = False, 
             problems.extend(exc.problems)
             continue
         if kind is None:
+            assert reason is not None  # detect_format gives a reason whenever it gives no format
             problems.append(Problem(field="format", message=reason, file=path, line=1))
         elif kind == "orgs-yaml":
             orgs_files.append(path)

@@ -62,8 +62,10 @@ def installed_entry_points(paths=None, groups=None):
     ``paths``, default ``sys.path``), for the groups searched, sorted.
     """
     wanted = set(groups or entry_point_groups())
-    found = {}
-    for dist in metadata.distributions(**({"path": list(paths)} if paths else {})):
+    # (group, entry point, distribution) -> (group, entry point, value, distribution, version, declared repository)
+    found: dict[tuple[str, str, str], tuple[str, str, str, str, str, str]] = {}
+    distributions = metadata.distributions(path=list(paths)) if paths else metadata.distributions()
+    for dist in distributions:
         name = dist.metadata.get("Name") or ""
         declared = None
         for entry_point in dist.entry_points:

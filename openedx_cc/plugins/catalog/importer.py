@@ -41,7 +41,7 @@ class EntrySpec:
     type = attr.ib(type=str)
     lifecycle = attr.ib(type=str)
     release_declared = attr.ib(type=bool)
-    release = attr.ib(type=str, default=None)
+    release = attr.ib(type=str | None, default=None)  # None: the annotation is absent or declared null
     arch_interest_groups = attr.ib(type=tuple, default=())
     links = attr.ib(type=tuple, default=())
     source = attr.ib(type=str, default="")

@@ -70,12 +70,13 @@ class ExpiringAgreementFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.now().date()
-        if self.value() in {"30", "90"}:
-            horizon = today + timedelta(days=int(self.value()))
+        value = self.value()
+        if value in {"30", "90"}:
+            horizon = today + timedelta(days=int(value))
             return queryset.filter(
                 self._q(expires_on__gte=today, expires_on__lte=horizon, revoked_at__isnull=True)
             ).distinct()
-        if self.value() == "expired":
+        if value == "expired":
             return queryset.filter(self._q(expires_on__lt=today)).distinct()
         return queryset
 
@@ -104,7 +105,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 # Links to agreement documents are https unless written otherwise (Django 6 default, chosen now).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field], dict[str, str]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AgreementInline(admin.TabularInline):
@@ -134,6 +135,11 @@ class ChampionInline(admin.TabularInline):
     fields = ["name", "email", "github_username", "valid_from", "valid_until"]
 
 
+# Every field of the rights inline is read-only. Each attribute gets its own list of these names: the stubs type
+# ``fields`` and ``readonly_fields`` differently.
+_RIGHT_INLINE_FIELDS = ("scope", "valid_from", "valid_until", "revoked_at", "source")
+
+
 class CommitRightInline(admin.TabularInline):
     """Rights of a committer (read-only here; grant, change and revoke them on the rights page)."""
 
@@ -141,8 +147,8 @@ class CommitRightInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["scope", "valid_from", "valid_until", "revoked_at", "source"]
-    readonly_fields = fields
+    fields = list(_RIGHT_INLINE_FIELDS)
+    readonly_fields = list(_RIGHT_INLINE_FIELDS)
 
     @admin.display(description=_("scope"))
     def scope(self, obj):
@@ -217,6 +223,7 @@ class CommitRightForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk or self.errors:
             return cleaned
+        assert cleaned is not None  # ModelForm.clean returns its cleaned_data (the stubs allow None for overrides)
         repository, owner = cleaned.get("repository"), (cleaned.get("owner") or "").strip().lower()
         if repository is None and not owner:
             raise forms.ValidationError(_("Choose a repository, or give an owner for a right on all its repositories."))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from typing import Any
 
 from django.db import connection
 
@@ -180,7 +181,7 @@ def _json(value):
     return json.loads(value)
 
 
-def fetch(*, user_key: str, repository_key: str, owner_key: str) -> dict:
+def fetch(*, user_key: str, repository_key: str, owner_key: str) -> dict[str, Any]:
     """
     Run the query; return the rows grouped by kind, with typed values:
 
@@ -190,8 +191,8 @@ def fetch(*, user_key: str, repository_key: str, owner_key: str) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql(), {"user": user_key, "repo": repository_key, "owner": owner_key})
         rows = cursor.fetchall()
-    out = {"committer": None, "rights": [], "agreements": [], "org_agreements": [], "champions": [], "phases": [],
-           "repository": None}
+    out: dict[str, Any] = {"committer": None, "rights": [], "agreements": [], "org_agreements": [], "champions": [],
+                           "phases": [], "repository": None}
     for kind, i1, i2, s1, s2, s3, s4, s5, t1, t2, t3, d1, d2, n1 in rows:
         if kind == "C":
             out["committer"] = {

@@ -45,8 +45,8 @@ class StatusVersion:
     """
 
     status = attr.ib(type=str)
-    since = attr.ib(type=datetime, default=None)
-    until = attr.ib(type=datetime, default=None)
+    since = attr.ib(type=datetime | None, default=None)
+    until = attr.ib(type=datetime | None, default=None)
 
 
 @attr.s(frozen=True)
@@ -56,7 +56,7 @@ class AgreementFacts:
     kind = attr.ib(type=str)
     signed_on = attr.ib()
     expires_on = attr.ib(default=None)
-    revoked_at = attr.ib(type=datetime, default=None)
+    revoked_at = attr.ib(type=datetime | None, default=None)
 
 
 @attr.s(frozen=True)

@@ -307,13 +307,21 @@ class CommitRight(models.Model):
     def __str__(self):
         return f"{self.committer.github_username}: {describe_right(self)}"
 
+    # The optional relations are tested by their ``*_id``, which loads no row when they are not set; once an id is
+    # set, the relation is that row (loaded on access), never None -- hence the asserts.
+
     def save(self, *args, **kwargs):
         if self.repository_id and not self.owner:
+            assert self.repository is not None
             self.owner = self.repository.owner
         self.owner = self.owner.lower()
+        extension_name = ""
+        if self.extension_id:
+            assert self.extension is not None
+            extension_name = self.extension.name
         self.scope_key = scope_key(
             paths=self.paths or (),
-            extension_name=self.extension.name if self.extension_id else "",
+            extension_name=extension_name,
             branches=self.branches or (),
         )
         super().save(*args, **kwargs)
@@ -321,7 +329,10 @@ class CommitRight(models.Model):
     @property
     def repository_display(self):
         """``owner/name``, or ``owner/*`` for a whole-owner right."""
-        return self.repository.full_name if self.repository_id else f"{self.owner}/*"
+        if self.repository_id:
+            assert self.repository is not None
+            return self.repository.full_name
+        return f"{self.owner}/*"
 
 
 class Agreement(models.Model):

@@ -112,7 +112,8 @@ def load_people(committers: Iterable[CoreCommitter], at: datetime) -> dict[int, 
     ids = [c.id for c in committers]
     org_ids = {c.organization_id for c in committers if c.organization_id}
     agreements_by_committer = defaultdict(list)
-    agreements_by_org = defaultdict(list)
+    # keyed by organization id, and read with each committer's organization_id: None (no organization) has no entry
+    agreements_by_org: defaultdict[int | None, list[AgreementFacts]] = defaultdict(list)
     rows = Agreement.objects.filter(Q(committer_id__in=ids) | Q(organization_id__in=org_ids)).order_by()
     for row in rows.values_list("kind", "committer_id", "organization_id", "signed_on", "expires_on", "revoked_at"):
         kind, committer_id, org_id, signed_on, expires_on, revoked_at = row
@@ -242,7 +243,7 @@ def load_check_facts(github_username: str, name: RepositoryName, at: datetime) -
         return CheckFacts(repository=name, phases=phases)
     current = StatusVersion(status=committer["status"], since=committer["status_since"],
                             until=committer["status_until"])
-    statuses = (current,)
+    statuses: tuple[StatusVersion, ...] = (current,)
     if needs_status_history(current, at):
         statuses += tuple(
             StatusVersion(status=status, since=since, until=until)

@@ -18,8 +18,8 @@ class AgreementSpec:
 
     kind = attr.ib(type=str)
     signed_on = attr.ib(type=date)
-    expires_on = attr.ib(type=date, default=None)
-    document_url = attr.ib(type=str, default=None)  # None: keep whatever the registry has
+    expires_on = attr.ib(type=date | None, default=None)
+    document_url = attr.ib(type=str | None, default=None)  # None: keep whatever the registry has
 
 
 @attr.s(frozen=True)
@@ -27,10 +27,10 @@ class ChampionSpec:
     """A champion of a committer."""
 
     name = attr.ib(type=str)
-    email = attr.ib(type=str, default=None)  # None: keep whatever the registry has
+    email = attr.ib(type=str | None, default=None)  # None: keep whatever the registry has
     github_username = attr.ib(type=str, default="")
-    valid_from = attr.ib(type=datetime, default=None)
-    valid_until = attr.ib(type=datetime, default=None)
+    valid_from = attr.ib(type=datetime | None, default=None)
+    valid_until = attr.ib(type=datetime | None, default=None)
 
 
 @attr.s(frozen=True)
@@ -41,8 +41,8 @@ class RightSpec:
     paths = attr.ib(type=tuple, default=())
     extension = attr.ib(type=str, default="")
     branches = attr.ib(type=tuple, default=())
-    valid_from = attr.ib(type=datetime, default=None)
-    valid_until = attr.ib(type=datetime, default=None)
+    valid_from = attr.ib(type=datetime | None, default=None)
+    valid_until = attr.ib(type=datetime | None, default=None)
 
 
 @attr.s(frozen=True)
@@ -51,11 +51,11 @@ class CommitterSpec:
 
     github_username = attr.ib(type=str)
     name = attr.ib(type=str)
-    email = attr.ib(type=str, default=None)  # None: keep whatever the registry has
-    organization = attr.ib(type=str, default=None)  # slug
+    email = attr.ib(type=str | None, default=None)  # None: keep whatever the registry has
+    organization = attr.ib(type=str | None, default=None)  # slug
     status = attr.ib(type=str, default="active")
-    status_since = attr.ib(type=datetime, default=None)
-    status_until = attr.ib(type=datetime, default=None)
+    status_since = attr.ib(type=datetime | None, default=None)
+    status_until = attr.ib(type=datetime | None, default=None)
     agreements = attr.ib(type=tuple, default=())
     champions = attr.ib(type=tuple, default=())
     rights = attr.ib(type=tuple, default=())
@@ -96,8 +96,8 @@ class PhaseSpec:
 
     phase = attr.ib(type=str)
     since = attr.ib(type=datetime)
-    require_nda = attr.ib(type=bool, default=None)
-    require_champions = attr.ib(type=int, default=None)
+    require_nda = attr.ib(type=bool | None, default=None)
+    require_champions = attr.ib(type=int | None, default=None)
 
 
 @attr.s(frozen=True)

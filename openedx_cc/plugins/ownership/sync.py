@@ -109,13 +109,12 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
 
     def sync_repositories(self):
         specs = {spec.full_name.lower(): spec for spec in self.snapshot.repositories}
-        referenced = dict.fromkeys(specs)
+        # key -> full name: the listed repositories (as listed), then those only the rights name
+        referenced = {key: spec.full_name for key, spec in specs.items()}
         for committer in self.snapshot.committers:
             for right in committer.rights:
                 if not right.repository.endswith("/*"):
                     referenced.setdefault(right.repository.lower(), right.repository)
-        for key, spec in specs.items():
-            referenced[key] = spec.full_name
         existing: dict[str, Repository] = {}
         keys = list(referenced)
         for chunk in chunks(keys, self.batch_size):
@@ -158,9 +157,10 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
     def _sync_extensions(self, specs):
         repos = [self.repositories[key] for key in self.repositories if self.repositories[key].pk]
         for chunk in chunks(repos, self.batch_size):
-            for ext in Extension.objects.filter(repository__in=chunk).select_related("repository"):
-                self.extensions[(ext.repository.key, ext.name.lower())] = ext
-        creates, updates = [], Updates()
+            for row in Extension.objects.filter(repository__in=chunk).select_related("repository"):
+                self.extensions[(row.repository.key, row.name.lower())] = row
+        creates: list[Extension] = []
+        updates = Updates()
         for key, spec in specs.items():
             repo = self.repositories[key]
             for ext_spec in spec.extensions:
@@ -229,14 +229,14 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
         ids = [c.pk for c in existing.values() if c.pk]
         agreements, champions, rights = defaultdict(list), defaultdict(list), defaultdict(list)
         if ids:
-            for row in Agreement.objects.filter(committer_id__in=ids):
-                agreements[row.committer_id].append(row)
-            for row in Champion.objects.filter(committer_id__in=ids):
-                champions[row.committer_id].append(row)
-            for row in CommitRight.objects.filter(committer_id__in=ids, revoked_at__isnull=True).select_related(
+            for agreement in Agreement.objects.filter(committer_id__in=ids):
+                agreements[agreement.committer_id].append(agreement)
+            for champion in Champion.objects.filter(committer_id__in=ids):
+                champions[champion.committer_id].append(champion)
+            for right in CommitRight.objects.filter(committer_id__in=ids, revoked_at__isnull=True).select_related(
                 "repository", "extension"
             ):
-                rights[row.committer_id].append(row)
+                rights[right.committer_id].append(right)
         agreement_plan, champion_plan, right_plan = AgreementPlan(self), ChampionPlan(self), RightPlan(self)
         for spec in batch:
             committer = existing[spec.github_username.lower()]
@@ -256,12 +256,12 @@ class _Sync:  # pylint: disable=too-many-instance-attributes
                     if key not in self.listed_keys]
         for chunk in chunks(unlisted, self.batch_size):
             right_plan, champion_plan = RightPlan(self), ChampionPlan(self)
-            for row in CommitRight.objects.filter(committer_id__in=chunk, revoked_at__isnull=True).select_related(
+            for right in CommitRight.objects.filter(committer_id__in=chunk, revoked_at__isnull=True).select_related(
                 "committer", "repository", "extension"
             ):
-                right_plan.revoke(row)
-            for row in Champion.objects.filter(committer_id__in=chunk).select_related("committer"):
-                champion_plan.end(row)
+                right_plan.revoke(right)
+            for champion in Champion.objects.filter(committer_id__in=chunk).select_related("committer"):
+                champion_plan.end(champion)
             right_plan.apply()
             champion_plan.apply()
             self.flush_right_changes()

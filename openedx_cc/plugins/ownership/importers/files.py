@@ -4,13 +4,14 @@ snapshots into one.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.importing import read_text
 from openedx_cc.lib.sourcemap import load_document
 from openedx_cc.plugins.ownership.importers import people, roster, salesforce
-from openedx_cc.plugins.ownership.snapshot import RegistrySnapshot
+from openedx_cc.plugins.ownership.snapshot import OrganizationSpec, PhaseSpec, RegistrySnapshot
 
 FORMATS = ("roster", "people-yaml", "salesforce-csv")
 
@@ -44,7 +45,8 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
         return snapshots[0]
     problems = []
     seen: dict[tuple, tuple] = {}
-    organizations = {}
+    # lower-case slug -> (organization, the file that gives it first)
+    organizations: dict[str, tuple[OrganizationSpec, str]] = {}
     for snapshot in snapshots:
         for organization in snapshot.organizations:
             key = organization.slug.lower()
@@ -63,7 +65,7 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
                     problems.append(Problem(field=kind, message=f"{kind} {key(item)} is also described in "
                                                                 f"{seen[identity][0]}", file=snapshot.source))
                 seen.setdefault(identity, (snapshot.source,))
-    phases = {}
+    phases: dict[datetime, PhaseSpec] = {}
     for snapshot in snapshots:
         for phase in snapshot.phases:
             if phase.since in phases and phases[phase.since] != phase:

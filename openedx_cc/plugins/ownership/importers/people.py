@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic import model_validator
@@ -176,7 +176,7 @@ def _periods(person: PersonIn):
     """
     current = person.model_dump(exclude={"before"})
     dates = list(person.before)
-    out = [(dates[0] if dates else None, None, current)]
+    out: list[tuple[date | None, date | None, dict[str, Any]]] = [(dates[0] if dates else None, None, current)]
     state = dict(current)
     for index, when in enumerate(dates):
         state = {**state, **person.before[when].model_dump(exclude_unset=True)}
@@ -186,7 +186,7 @@ def _periods(person: PersonIn):
 
 def _merge(spans):
     """Merge ``(start, end)`` spans that touch (oldest first); None is open-ended."""
-    merged = []
+    merged: list[tuple[date | None, date | None]] = []
     for start, end in sorted(spans, key=lambda s: (s[0] is not None, s[0] or date.min)):
         if merged and merged[-1][1] is not None and start is not None and merged[-1][1] >= start:
             last_start, last_end = merged[-1]
@@ -235,7 +235,7 @@ def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str
         dates = list(people[login].before)
         for newer, older in zip(dates, dates[1:], strict=False):  # each before: entry goes further back in time
             if older >= newer:
-                where = loc + ("before", older.isoformat())
+                where: tuple[str, ...] = loc + ("before", older.isoformat())  # a place in the file (as below)
                 problems.append(Problem(field=field_path(where), message=f"before: dates must go from the newest to "
                                                                          f"the oldest; {older} comes after {newer}",
                                         file=path, line=sourcemap.line_for(where)))
@@ -258,7 +258,8 @@ def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str
     raise_if(problems)
     resolver = NameResolver(registry)
     robots, bystanders, institution_only = [], [], []
-    committers, used_orgs = [], {}
+    committers: list[CommitterSpec] = []
+    used_orgs: dict[str, str] = {}  # organization slug -> institution, for institutions orgs.yaml does not list
     for login, person in people.items():
         if person.is_robot:
             robots.append(login)

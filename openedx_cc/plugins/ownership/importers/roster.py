@@ -8,8 +8,9 @@ every problem, each naming the file, the line and the field.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
 from openedx_cc.lib.importing import problems_from_pydantic, raise_if
@@ -82,7 +83,9 @@ def roster_snapshot(data, *, sourcemap, filename: str, registry=None) -> Registr
     return _Resolver(roster, filename=filename, sourcemap=sourcemap, registry=registry).snapshot()
 
 
-_ITEM_MODELS = {"organizations": OrganizationIn, "committers": CommitterIn, "repositories": RepositoryIn}
+_ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "organizations": OrganizationIn, "committers": CommitterIn, "repositories": RepositoryIn,
+}
 
 
 def _schema_valid_part(data: dict, context: dict):
@@ -92,7 +95,9 @@ def _schema_valid_part(data: dict, context: dict):
     None when the file's top level itself is broken.
     """
     top = {key: value for key, value in data.items() if key not in _ITEM_MODELS}
-    kept, index_map, invalid = {}, {}, {}
+    kept: dict[str, list[Any]] = {}  # the items as written in the file
+    index_map: dict[str, list[int]] = {}
+    invalid: dict[str, list[Any]] = {}
     for name, model in _ITEM_MODELS.items():
         items = data.get(name) or []
         if not isinstance(items, list):
@@ -131,7 +136,7 @@ class _Resolver:
         self.registry = registry
         self.problems: list[Problem] = []
         self.file_aliases: dict[str, str] = {}
-        self._resolver = None  # made once the file's aliases are known
+        self._resolver: NameResolver | None = None  # made once the file's aliases are known
 
     def index_of(self, list_name: str, index: int) -> int:
         """The index in the file of the ``index``-th item of ``list_name`` that this resolver holds."""
@@ -216,7 +221,8 @@ class _Resolver:
         return out
 
     def _organizations(self):
-        organizations, seen = [], {}
+        organizations: list[OrganizationSpec] = []
+        seen: dict[str, int] = {}
         for i, org in enumerate(self.roster.organizations):
             key = org.slug.lower()
             if key in seen:
@@ -225,7 +231,7 @@ class _Resolver:
                                                            f"(also organizations[{first}])")
                 continue
             seen[key] = i
-            agreements = ()
+            agreements: tuple[AgreementSpec, ...] = ()
             if org.entity_agreement is not None:
                 agreements = (_agreement("entity", org.entity_agreement),)
             organizations.append(
@@ -236,7 +242,8 @@ class _Resolver:
         return organizations, known
 
     def _committers(self, org_slugs: set, repositories: dict) -> list[CommitterSpec]:
-        committers, seen = [], {}
+        committers: list[CommitterSpec] = []
+        seen: dict[str, int] = {}
         declared_extensions = {
             (key, ext.name.lower()): ext for key, repo in repositories.items() for ext in repo.extensions
         }

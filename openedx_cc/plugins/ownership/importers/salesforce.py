@@ -66,7 +66,10 @@ def salesforce_snapshot(path: str, text: str, *, registry=None) -> RegistrySnaps
                                                                 f"seven of them), got {', '.join(header)}",
                                         file=path, line=1)])
     problems: list[Problem] = []
-    committers, organizations, not_flagged, unknown = [], {}, [], []
+    committers: list[CommitterSpec] = []
+    organizations: dict[str, OrganizationSpec] = {}
+    not_flagged: list[str] = []  # GitHub logins
+    unknown: list[str] = []
     known = registry.committer_logins() if registry is not None else set()
     seen: dict[str, int] = {}
     for line, row in enumerate(reader, start=2):
