@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
-from openedx_cc.lib.importing import read_text
+from openedx_cc.lib.formats import read_text
 from openedx_cc.lib.sourcemap import load_toml, load_yaml_documents
 from openedx_cc.lib.sync import SyncReport
 from openedx_cc.plugins.catalog import api as catalog_api

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.plugins.deployments.report import parse_report
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
-from openedx_cc.plugins.ownership.importers.roster import parse_roster
+from openedx_cc.plugins.ownership.formats.roster import parse_roster
 from openedx_cc.lib.toggles import ENABLED
 from tests.plugins.deployments import helpers as h
 

@@ -1,5 +1,5 @@
 """
-Errors that name the field they are about, for importers, the REST API and the Python API alike.
+Errors that name the field they are about, for the import formats, the REST API and the Python API alike.
 
 A field is written as a path: ``committers[3].agreements.nda.expires``. Importers add the file and the line.
 """

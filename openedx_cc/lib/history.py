@@ -3,7 +3,7 @@ The audit history of openedx-cc's models (django-simple-history): who made a cha
 shape does not depend on the host's settings.
 
 In a request the user comes from the request; elsewhere (Celery, management commands run inside a request-less
-context) from django-crum, which LMS and CMS install; callers such as importers pass their actor explicitly.
+context) from django-crum, which LMS and CMS install; callers such as imports pass their actor explicitly.
 """
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def _walk_yaml(node: yaml.Node, loc: Location, positions: dict[Location, int], p
             _walk_yaml(item, child, positions, problems, filename)
 
 
-# Limits of the YAML the importers take (docs/decisions/0012). Rosters, people.yaml and catalog-info.yaml files nest a
+# Limits of the YAML the formats take (docs/decisions/0012). Rosters, people.yaml and catalog-info.yaml files nest a
 # few levels deep and need no aliases; a file beyond these is refused before libyaml sees it, because libyaml takes
 # quadratic time on deep flow nesting and crashes the process (segmentation fault) at 100,000 levels, and aliases
 # let 516 bytes expand to gigabytes.

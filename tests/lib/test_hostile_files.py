@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from openedx_cc.lib import importing
+from openedx_cc.lib import formats
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.lib.sourcemap import (
     MAX_YAML_FLOW_DEPTH,
@@ -84,28 +84,28 @@ def test_the_real_roster_still_loads():
 
 
 def test_the_byte_cap_holds_whatever_the_size_says(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 1024)
     zero = tmp_path / "roster.yaml"
     zero.symlink_to("/dev/zero")  # st_size 0, endless
-    assert "not a regular file" in _problem(importing.read_text, zero).message
+    assert "not a regular file" in _problem(formats.read_text, zero).message
     big = tmp_path / "big.yaml"
     big.write_text("a" * 1025)
-    assert "larger than 1024 bytes" in _problem(importing.read_text, big).message
+    assert "larger than 1024 bytes" in _problem(formats.read_text, big).message
     exact = tmp_path / "exact.yaml"
     exact.write_text("a" * 1024)
-    assert importing.read_text(exact) == "a" * 1024
+    assert formats.read_text(exact) == "a" * 1024
 
 
 def test_fifos_and_sockets_are_refused_without_waiting(tmp_path):
     fifo = tmp_path / "roster.fifo"
     os.mkfifo(fifo)  # nobody writes to it: opening it for reading would block without O_NONBLOCK
-    assert "not a regular file" in _problem(importing.read_text, fifo).message
+    assert "not a regular file" in _problem(formats.read_text, fifo).message
     path = tmp_path / "roster.sock"
     server = socket.socket(socket.AF_UNIX)
     try:
         server.bind(str(path))
-        assert "cannot be read" in _problem(importing.read_text, path).message or \
-            "not a regular file" in _problem(importing.read_text, path).message
+        assert "cannot be read" in _problem(formats.read_text, path).message or \
+            "not a regular file" in _problem(formats.read_text, path).message
     finally:
         server.close()
 
@@ -113,7 +113,7 @@ def test_fifos_and_sockets_are_refused_without_waiting(tmp_path):
 def test_windows_line_endings_are_read_as_newlines(tmp_path):
     crlf = tmp_path / "roster.yaml"
     crlf.write_bytes(b"a: 1\r\nb: 2\r\n")
-    assert importing.read_text(crlf) == "a: 1\nb: 2\n"
+    assert formats.read_text(crlf) == "a: 1\nb: 2\n"
 
 
 @pytest.mark.parametrize("text, message", [

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from openedx_cc.lib.importing import email_address, github_login
+from openedx_cc.lib.formats import email_address, github_login
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.plugins.deployments.report import MAX_BODY_CHARS, MAX_TITLE_CHARS
 from openedx_cc.plugins.deployments.reverts import detect_revert

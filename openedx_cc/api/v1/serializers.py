@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.lib.importing import github_login
+from openedx_cc.lib.formats import github_login
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.python_api import MAX_AUDIT_DAYS

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.history import attribute_change
 from openedx_cc.lib.sync import BulkWriter, SyncReport, Updates, details
-from openedx_cc.plugins.catalog.importer import CatalogSnapshot, catalog_files, parse_catalog_file
+from openedx_cc.plugins.catalog.catalog_info import CatalogSnapshot, catalog_files, parse_catalog_file
 from openedx_cc.plugins.catalog.models import CatalogEntry
 from openedx_cc.plugins.ownership import api as ownership_api
 

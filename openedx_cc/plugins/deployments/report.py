@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError, field_validator, model_validator
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
-from openedx_cc.lib.importing import github_login, problems_from_pydantic
+from openedx_cc.lib.formats import github_login, problems_from_pydantic
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.ownership.api import normalize_path

@@ -24,9 +24,9 @@ from openedx_cc.plugins.ownership.data import (
     ScopeQuestion,
 )
 from openedx_cc.plugins.ownership.extensions import record_discovered_extensions
-from openedx_cc.plugins.ownership.importers.people import find_orgs_file, looks_like_orgs, looks_like_people
-from openedx_cc.plugins.ownership.importers.roster import is_roster
-from openedx_cc.plugins.ownership.importers.salesforce import looks_like_salesforce
+from openedx_cc.plugins.ownership.formats.people import find_orgs_file, looks_like_orgs, looks_like_people
+from openedx_cc.plugins.ownership.formats.roster import is_roster
+from openedx_cc.plugins.ownership.formats.salesforce import looks_like_salesforce
 from openedx_cc.plugins.ownership.models import AgreementKind, CommitterStatus, Phase
 from openedx_cc.plugins.ownership.overview import (
     committer_states,
@@ -116,7 +116,7 @@ __all__ = [
     "suspend_committers",
     "update_right_validity",
     "validate_right",
-    # import files (importers/)
+    # import files (formats/)
     "find_orgs_file",
     "is_roster",
     "looks_like_orgs",

@@ -172,8 +172,8 @@ def get_committer(github_username: str) -> CoreCommitter | None:
 
 class RegistryView:
     """
-    What importers need to know about the registry while validating a file, loaded once (three queries, and one
-    more for the committers' logins when an importer asks for them).
+    What the import formats need to know about the registry while validating a file, loaded once (three queries, and one
+    more for the committers' logins when a format asks for them).
     """
 
     def __init__(self):

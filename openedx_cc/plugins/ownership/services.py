@@ -16,7 +16,7 @@ from openedx_cc.lib.timeutil import as_utc
 from openedx_cc.plugins.ownership import selectors
 from openedx_cc.plugins.ownership.data import RightChange
 from openedx_cc.plugins.ownership.events import emit_ownership_events
-from openedx_cc.plugins.ownership.importers.files import FORMATS, merge, parse_file
+from openedx_cc.plugins.ownership.formats.files import FORMATS, merge, parse_file
 from openedx_cc.plugins.ownership.models import CommitRight, CommitterStatus, CoreCommitter, Extension, Repository
 from openedx_cc.plugins.ownership.registry import resolve_repository
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern, normalize_path, scope_key
@@ -36,7 +36,7 @@ def import_snapshot(
     reason: str = "",
 ) -> SyncReport:
     """
-    Apply an importer's snapshot to the registry (see ``sync.py``): idempotent, all or nothing, bulk, with audit
+    Apply a format's snapshot to the registry (see ``sync.py``): idempotent, all or nothing, bulk, with audit
     history attributed to ``actor`` and a ``CC_OWNERSHIP_CHANGED`` event per right scope granted, changed or revoked
     (sent after the transaction commits).
     """
@@ -113,7 +113,7 @@ def merge_snapshots(snapshots) -> RegistrySnapshot:
 
 
 def registry_view():
-    """What importers need to know about the registry while validating (aliases, organizations, extensions)."""
+    """What the import formats need to know about the registry while validating (aliases, organizations, extensions)."""
     return selectors.RegistryView()
 
 

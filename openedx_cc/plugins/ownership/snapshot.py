@@ -1,5 +1,5 @@
 """
-A registry snapshot: the normalized description of (part of) the ownership registry that every importer produces
+A registry snapshot: the normalized description of (part of) the ownership registry that every import format produces
 and the sync engine applies. Importers differ in what they read; from here on, all imports are the same.
 
 Names in a snapshot are already validated and resolved: repositories are canonical ``owner/name`` (or ``owner/*``
@@ -109,6 +109,6 @@ class RegistrySnapshot:
     committers = attr.ib(type=tuple, default=())
     repositories = attr.ib(type=tuple, default=())
     phases = attr.ib(type=tuple, default=())
-    notes = attr.ib(type=tuple, default=())  # things the importer reports without failing (skipped robots, ...)
+    notes = attr.ib(type=tuple, default=())  # things the format reports without failing (skipped robots, ...)
     # whether the snapshot can be taken as the whole registry (--prune); "" when it can, else why not
     not_prunable = attr.ib(type=str, default="")

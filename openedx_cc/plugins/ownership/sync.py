@@ -1,5 +1,5 @@
 """
-The sync engine: applies a ``RegistrySnapshot`` to the registry, for every importer.
+The sync engine: applies a ``RegistrySnapshot`` to the registry, for every import format.
 
 * **Idempotent**: what is already recorded as the snapshot says is not written again -- a second run of the same
   import writes nothing, adds no history rows and emits no events.

@@ -8,7 +8,7 @@ import pytest
 
 from openedx_cc.lib.errors import ValidationFailed
 from openedx_cc.plugins.ownership import api
-from openedx_cc.plugins.ownership.importers.people import UNDATED_AGREEMENT_DATE
+from openedx_cc.plugins.ownership.formats.people import UNDATED_AGREEMENT_DATE
 from openedx_cc.plugins.ownership.models import Agreement, Champion, CommitRight, CoreCommitter, Organization
 from openedx_cc.python_api import import_files
 from tests.conftest import REAL, utc

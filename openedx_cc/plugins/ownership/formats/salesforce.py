@@ -16,9 +16,9 @@ import csv
 import io
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
-from openedx_cc.lib.importing import github_login, raise_if
-from openedx_cc.plugins.ownership.importers.common import slugify
-from openedx_cc.plugins.ownership.importers.people import UNDATED_AGREEMENT_DATE
+from openedx_cc.lib.formats import github_login, raise_if
+from openedx_cc.plugins.ownership.formats.common import slugify
+from openedx_cc.plugins.ownership.formats.people import UNDATED_AGREEMENT_DATE
 from openedx_cc.plugins.ownership.snapshot import AgreementSpec, CommitterSpec, OrganizationSpec, RegistrySnapshot
 
 BASE_COLUMNS = ["First Name", "Last Name", "Number of Active Ind. CLA Contracts", "Title", "Account Name",

@@ -1,5 +1,5 @@
 """
-Pieces the importers of the ownership registry share.
+Pieces the import formats of the ownership registry share.
 """
 from __future__ import annotations
 

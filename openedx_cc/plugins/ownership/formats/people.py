@@ -6,7 +6,7 @@ The openedx-webhooks ``people.yaml`` format, with the ``orgs.yaml`` beside it (c
 ``repos``, ``branches``, ``champions``, or ``false``), and a dated history under ``before``: each
 ``before: {DATE: {...}}`` entry says what was different *before* that date, cumulatively, newest date first.
 
-The importer turns that history into periods and records what held over each period: rights from and until the
+The format turns that history into periods and records what held over each period: rights from and until the
 period's dates, individual agreements signed at the start of their period (or, with no date in the file, on
 ``UNDATED_AGREEMENT_DATE``) and ending when the person stopped having one. Only people who are or were committers
 are recorded; robots are skipped; both are reported. People covered only by their institution's entity agreement
@@ -22,10 +22,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import model_validator
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
-from openedx_cc.lib.importing import email_address, github_login, problems_from_pydantic, raise_if, read_text, to_date
+from openedx_cc.lib.formats import email_address, github_login, problems_from_pydantic, raise_if, read_text, to_date
 from openedx_cc.lib.sourcemap import load_yaml
 from openedx_cc.lib.timeutil import start_of_day
-from openedx_cc.plugins.ownership.importers.common import NameResolver, slugify
+from openedx_cc.plugins.ownership.formats.common import NameResolver, slugify
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern
 from openedx_cc.plugins.ownership.snapshot import (
     AgreementSpec,

@@ -14,7 +14,7 @@ from pathlib import Path
 import attr
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
-from openedx_cc.lib.importing import read_text
+from openedx_cc.lib.formats import read_text
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.sourcemap import load_yaml_documents
 

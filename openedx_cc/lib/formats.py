@@ -1,5 +1,5 @@
 """
-Shared pieces of the importers: reading files, turning pydantic errors into ``Problem`` objects with file, line and
+Shared pieces of the import formats: reading files, turning pydantic errors into ``Problem`` objects with file, line and
 field, and small reusable value validators.
 """
 from __future__ import annotations

@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
-from openedx_cc.lib.importing import read_text
+from openedx_cc.lib.formats import read_text
 from openedx_cc.lib.sourcemap import load_document
-from openedx_cc.plugins.ownership.importers import people, roster, salesforce
+from openedx_cc.plugins.ownership.formats import people, roster, salesforce
 from openedx_cc.plugins.ownership.snapshot import OrganizationSpec, PhaseSpec, RegistrySnapshot
 
 FORMATS = ("roster", "people-yaml", "salesforce-csv")

@@ -13,11 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
-from openedx_cc.lib.importing import problems_from_pydantic, raise_if
+from openedx_cc.lib.formats import problems_from_pydantic, raise_if
 from openedx_cc.lib.sourcemap import load_document
 from openedx_cc.lib.timeutil import start_of_day
-from openedx_cc.plugins.ownership.importers.common import NameResolver
-from openedx_cc.plugins.ownership.importers.roster_schema import (
+from openedx_cc.plugins.ownership.formats.common import NameResolver
+from openedx_cc.plugins.ownership.formats.roster_schema import (
     FORMAT,
     AgreementIn,
     CommitterIn,

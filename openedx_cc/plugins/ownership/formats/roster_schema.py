@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import field_validator
 
 from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.lib.importing import email_address, github_login, to_date
+from openedx_cc.lib.formats import email_address, github_login, to_date
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern, normalize_path
 
