@@ -1,7 +1,7 @@
 """
 50 different reports sent at the same time to one environment of the demo host on SQLite (its own server process,
-a fresh database file): every answer must be 2xx (issue 9: 38 of 50 were 500 "database is locked"); the time is
-recorded, with no target.
+a fresh database file): every answer must be 2xx (docs/decisions/0012; before it, 38 of 50 were 500 "database is
+locked"); the time is recorded, with no target.
 """
 import hashlib
 import hmac

@@ -154,9 +154,9 @@ def _deploy_then_roll_back(size, *, seed, measure_memory=False):
 
 def bench_rollbacks():
     """
-    Rolling back a deployment of N changes grows linearly with N (issue 9: it grew with N squared): time and peak
-    memory at N = 4,000 against N = 1,000 (linear is 4x; target <= 5x), and the rollback of 1,000 changes against
-    their deployment (target <= 2x).
+    Rolling back a deployment of N changes grows linearly with N (docs/decisions/0012; before it, it grew with N
+    squared): time and peak memory at N = 4,000 against N = 1,000 (linear is 4x; target <= 5x), and the rollback of
+    1,000 changes against their deployment (target <= 2x).
     """
     _switches(**{"openedx_cc.enabled": True, "openedx_cc.record_deployments": True, "openedx_cc.emit_events": False})
     deploy_1k, rollback_1k = _deploy_then_roll_back(1_000, seed=301)

@@ -1,6 +1,6 @@
 """
 A Django service that is not LMS/CMS: it lists the app in INSTALLED_APPS and includes ``openedx_cc.urls`` itself
-(contract section 2, last bullet), without the plugin mechanism.
+(docs/reference/settings.rst), without the plugin mechanism.
 """
 from host.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 

@@ -1,6 +1,6 @@
 """
-Settings of the host service: what LMS/CMS have (contract section 2) and nothing more; openedx-cc is added by the
-plugin mechanism only.
+Settings of the host service: what LMS/CMS have (docs/reference/settings.rst) and nothing more; openedx-cc is added by
+the plugin mechanism only.
 
 Environment:
     SERVICE_VARIANT            lms (default) or cms: which plugin project type the host is.

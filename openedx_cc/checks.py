@@ -22,7 +22,7 @@ from openedx_cc.settings.common import REQUIRED_APPS
 
 TAG = "openedx_cc"
 
-# What LMS and CMS have and the set relies on (contract section 2): a host without one of them must add it.
+# What LMS and CMS have and the set relies on (docs/reference/settings.rst): a host without one of them must add it.
 HOST_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

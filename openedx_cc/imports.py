@@ -1,5 +1,5 @@
 """
-``cc_import``: every import format of the set behind one command (contract section 10).
+``cc_import``: every import format of the set behind one command (docs/reference/roster-format.rst).
 
 Each file's format is detected (or given), every file is validated before anything is written -- every problem of
 every file is reported, each with its file, line and field -- and then everything is applied in one transaction

@@ -1,7 +1,7 @@
 """
 The public in-process Python API of openedx-cc, for other plugins and for the code of the host service.
 
-The REST API is ``openedx_cc.api`` (contract section 6); this module is its Python counterpart (the naming is
+The REST API is ``openedx_cc.api`` (docs/reference/rest.rst); this module is its Python counterpart (the naming is
 recorded in docs/decisions/0002-python-api-and-rest-package-names.rst). Each applet's own ``api`` module has the
 details; this module gathers what other code needs.
 """
@@ -74,6 +74,6 @@ __all__ = [
 
 def all_toggles():
     """
-    Every switch of the set (contract section 3), in the contract's order.
+    Every switch of the set, in the order docs/reference/settings.rst lists them.
     """
     return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS, NOTIFY]

@@ -1,6 +1,6 @@
 """
 URLs of openedx-cc. The Open edX plugin mechanism mounts them at the root of LMS/CMS; any other service can
-``path("", include("openedx_cc.urls"))``. The REST API lives under ``/api/cc/v1/`` (contract section 6).
+``path("", include("openedx_cc.urls"))``. The REST API lives under ``/api/cc/v1/`` (docs/reference/rest.rst).
 """
 from django.urls import include, path
 

@@ -1,5 +1,5 @@
 """
-openedx-cc loads into a host exactly as an Open edX service loads plugins (contract section 2).
+openedx-cc loads into a host exactly as an Open edX service loads plugins (docs/reference/settings.rst).
 """
 import os
 import subprocess

@@ -1,6 +1,6 @@
 """
-Property-based tests (hypothesis) of the parsing layer (issue 9): whatever text reaches the REST filters, the
-deployment report parser or the roster parser, the answer is a 400 (or a ``ValidationFailed`` naming a field) or a
+Property-based tests (hypothesis) of the parsing layer (docs/decisions/0012): whatever text reaches the REST filters,
+the deployment report parser or the roster parser, the answer is a 400 (or a ``ValidationFailed`` naming a field) or a
 success -- never a 5xx, never another exception.
 """
 import json

@@ -55,7 +55,8 @@ def test_rejects(name, capsys):
 
 
 def test_a_roster_with_an_indented_comment_naming_a_login_is_a_roster(tmp_path, capsys):
-    """Issue 9, item 11: ``  # @login ...`` indented inside a roster does not make it a CODEOWNERS file."""
+    """Hostile input (docs/decisions/0012): ``  # @login ...`` indented inside a roster does not make it a CODEOWNERS
+    file."""
     from tests.conftest import PILOT_ROSTER  # pylint: disable=import-outside-toplevel
 
     roster = tmp_path / "roster.yaml"

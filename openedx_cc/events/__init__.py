@@ -1,5 +1,5 @@
 """
-The openedx-events signals of openedx-cc and their data classes (contract section 5).
+The openedx-events signals of openedx-cc and their data classes (docs/reference/events.rst).
 
 Subscribe in another plugin as to any Open edX event::
 

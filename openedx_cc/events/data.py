@@ -1,5 +1,5 @@
 """
-Data classes of the openedx-cc events (contract section 5).
+Data classes of the openedx-cc events (docs/reference/events.rst).
 
 Frozen attrs classes, in the style of ``openedx_events.*.data``. Field types are only those the openedx-events Avro
 serializer accepts (str, int, bool, datetime); a nullable field is written ``attr.ib(type=X, default=None)`` because

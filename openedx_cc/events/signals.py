@@ -1,5 +1,5 @@
 """
-The openedx-events signals of openedx-cc (contract section 5).
+The openedx-events signals of openedx-cc (docs/reference/events.rst).
 
 Naming follows openedx-events ADR 2: ``org.openedx.<subdomain>.<subject>.<action>.v<major>``, with the subdomain
 ``core_committer`` (docs/decisions/0003-event-naming-and-emission.rst). Creating an ``OpenEdxPublicSignal`` registers

@@ -1,5 +1,5 @@
 """
-Settings of openedx-cc, with their defaults in one place (contract section 4).
+Settings of openedx-cc, with their defaults in one place (docs/reference/settings.rst).
 
 Settings are read lazily, at call time, never at import time: plugin modules are imported before the host's settings
 are complete.

@@ -19,9 +19,9 @@ else:
 class ExactCharField(_CharField):
     """
     A ``CharField`` compared exactly -- case and accents included -- on every database: report ids and environment
-    names (contract section 7). PostgreSQL and SQLite compare text exactly by default; MySQL and MariaDB compare it
-    with the column's collation, case-insensitive by default (``utf8mb4_unicode_ci`` in Open edX), so this field asks
-    for the binary collation there.
+    names (docs/reference/report-format.rst). PostgreSQL and SQLite compare text exactly by default; MySQL and MariaDB
+    compare it with the column's collation, case-insensitive by default (``utf8mb4_unicode_ci`` in Open edX), so this
+    field asks for the binary collation there.
     """
 
     MYSQL_COLLATION = "utf8mb4_bin"

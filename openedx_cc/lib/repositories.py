@@ -17,7 +17,7 @@ import attr
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.errors import InvalidValue
 
-# The renames the Open edX project made (contract section 4). Keys and values are lower case.
+# The renames the Open edX project made (docs/reference/settings.rst). Keys and values are lower case.
 BUILTIN_ALIASES = {
     "edx/*": "openedx/*",
     "openedx/edx-platform": "openedx/openedx-platform",

@@ -278,7 +278,8 @@ def _toml_key_parts(text: str) -> tuple[str, ...]:
 def _toml_header(line: str) -> tuple[str, str] | None:
     """
     ``("array", key)`` for a ``[[key]]`` line, ``("table", key)`` for a ``[key]`` line, else None. String operations
-    only: the regular expression this replaces backtracked cubically on a line of ``[`` and spaces (issue 9).
+    only: the regular expression this replaces backtracked cubically on a line of ``[`` and spaces
+    (docs/decisions/0012).
     """
     stripped = line.split("#", 1)[0].strip()
     if stripped.startswith("[[") and stripped.endswith("]]"):

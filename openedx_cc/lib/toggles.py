@@ -1,6 +1,6 @@
 """
-The global switch of openedx-cc (contract section 3). Each plugin keeps its own switch beside its code; this one
-gates the whole set.
+The global switch of openedx-cc (docs/reference/settings.rst). Each plugin keeps its own switch beside its code; this
+one gates the whole set.
 """
 from edx_toggles.toggles import WaffleSwitch
 

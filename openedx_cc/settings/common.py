@@ -11,7 +11,7 @@ attributes that it may lack, and tests pass any object with such attributes).
 import copy
 from typing import Any
 
-# Apps the set needs beyond what LMS and CMS already install (contract section 2).
+# Apps the set needs beyond what LMS and CMS already install (docs/reference/settings.rst).
 REQUIRED_APPS = [
     "django_filters",  # list filters of the REST API (browsable-API templates)
     "drf_spectacular",  # the OpenAPI schema and the docs page templates

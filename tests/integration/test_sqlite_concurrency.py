@@ -1,5 +1,5 @@
 """
-The demo's database under concurrent reports (issue 9, item 5): on SQLite, 16 of 50 identical reports and 38 of 50
+The demo's database under concurrent reports (docs/decisions/0012): on SQLite, 16 of 50 identical reports and 38 of 50
 different ones to one environment were answered 500 "database is locked". The demo host runs SQLite with WAL, a busy
 timeout and immediate transactions, and the ingest takes SQLite's busy error for a lost race: every report is
 answered 2xx, and the data stays consistent.

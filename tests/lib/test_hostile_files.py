@@ -1,5 +1,5 @@
 """
-Import files from a careless operator or a third-party repository (issue 9, items 3 and 10): YAML aliases and deep
+Import files from a careless operator or a third-party repository (docs/decisions/0012): YAML aliases and deep
 nesting, deep TOML, files larger than the cap whatever their size says, devices, FIFOs and sockets. Each is refused
 with the file (and the line where there is one), never read until memory runs out, never a crash.
 """

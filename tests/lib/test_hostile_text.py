@@ -1,6 +1,7 @@
 """
 Every pattern that reads user-controlled text, fed the largest inputs the fields allow, shaped to make a
-backtracking pattern slow (issue 9, item 1: a MULTILINE ``^\\s*`` made a body of 65,536 newlines take 47 s).
+backtracking pattern slow (Hostile input (docs/decisions/0012): a MULTILINE ``^\\s*`` made a body of 65,536 newlines
+take 47 s).
 
 These are not timing tests: each input runs under an alarm of 10 s, a tripwire for catastrophic backtracking that a
 linear pattern clears by three orders of magnitude (each input takes milliseconds).

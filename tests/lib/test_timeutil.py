@@ -32,7 +32,7 @@ def test_naive_or_malformed_datetimes_are_refused(value, reason):
     "9500-01-01T00:00:00Z",
 ])
 def test_out_of_range_datetimes_are_invalid_values(value):
-    """Issue 9, item 7: these were 500s wherever a datetime is read."""
+    """Hostile input (docs/decisions/0012): these were 500s wherever a datetime is read."""
     with pytest.raises(InvalidValue, match="out of range"):
         parse_aware_datetime(value)
 

@@ -25,7 +25,7 @@ from tutor_openedx_cc.rules import config_problems
 
 TEMPLATES = str(resources.files("tutor_openedx_cc") / "templates")
 
-# Every switch of the set (openedx-cc's contract, section 3), created off by the init task.
+# Every switch of the set (openedx-cc's docs/reference/settings.rst), created off by the init task.
 SWITCHES = [
     "openedx_cc.enabled",
     "openedx_cc.record_deployments",
@@ -35,7 +35,7 @@ SWITCHES = [
     "openedx_cc.hub",
 ]
 
-# The set's event types and their event-bus topics and keys (openedx-cc's contract, section 5).
+# The set's event types and their event-bus topics and keys (openedx-cc's docs/reference/events.rst).
 EVENT_BUS_TOPICS = {
     "org.openedx.core_committer.change.deployed.v1": ("core-committer-change-lifecycle", "change.repository"),
     "org.openedx.core_committer.change.reverted.v1": ("core-committer-change-lifecycle", "change.repository"),

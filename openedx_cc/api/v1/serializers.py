@@ -88,7 +88,7 @@ class CheckedRightSerializer(serializers.Serializer):  # pylint: disable=abstrac
 
 
 class OwnershipCheckSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """The answer of ``GET ownership/check/`` (contract section 6)."""
+    """The answer of ``GET ownership/check/`` (docs/reference/rest.rst)."""
 
     allowed = serializers.BooleanField()
     user = serializers.CharField()

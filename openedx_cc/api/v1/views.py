@@ -1,5 +1,5 @@
 """
-Views of the REST API v1 (contract section 6). Thin: validate, call the Python API, serialize.
+Views of the REST API v1 (docs/reference/rest.rst). Thin: validate, call the Python API, serialize.
 """
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -187,7 +187,7 @@ class _DeploymentReadMixin(CCViewMixin):
         return context
 
 
-# The HTTP answer to each outcome of a deployment report (contract section 7).
+# The HTTP answer to each outcome of a deployment report (docs/reference/report-format.rst).
 _RECORD_STATUS = {
     deployments_api.RecordOutcome.RECORDED: status.HTTP_201_CREATED,
     deployments_api.RecordOutcome.ALREADY_RECORDED: status.HTTP_200_OK,
@@ -197,14 +197,15 @@ _RECORD_STATUS = {
 
 @extend_schema(
     methods=["POST"],
-    request={"application/json": {"type": "object", "description": "A deployment report (contract section 7)."}},
+    request={"application/json": {"type": "object",
+                                  "description": "A deployment report (docs/reference/report-format.rst)."}},
     responses={201: dict, 200: dict, 400: dict, 401: dict, 409: dict, 413: dict, 503: dict},
     summary="Record a deployment report (signed with X-CC-Signature-256)",
 )
 class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
     """
     ``GET``: recorded deployments (staff; a Core Committer sees those of their own changes).
-    ``POST``: a CD pipeline reports a deployment, signed with ``X-CC-Signature-256`` (contract section 7).
+    ``POST``: a CD pipeline reports a deployment, signed with ``X-CC-Signature-256`` (docs/reference/report-format.rst).
     """
 
     pagination_class = CCPagination
@@ -323,7 +324,7 @@ class MetricsView(CCViewMixin, APIView):
 
 _SCHEMA_SETTINGS = {
     "TITLE": "openedx-cc REST API",
-    "DESCRIPTION": "The Core Committer program's registry, deployments and metrics (contract section 6).",
+    "DESCRIPTION": "The Core Committer program's registry, deployments and metrics (docs/reference/rest.rst).",
     "VERSION": __version__,
     "SCHEMA_PATH_PREFIX": r"/api/cc/v[0-9]+",
 }

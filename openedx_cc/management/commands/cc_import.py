@@ -1,5 +1,5 @@
 """
-``manage.py cc_import PATH... [--format FORMAT] [--dry-run] [--prune]`` (contract section 10).
+``manage.py cc_import PATH... [--format FORMAT] [--dry-run] [--prune]`` (docs/reference/roster-format.rst).
 
 Reads every file, validates everything, and only then applies the result to the registry in one transaction:
 on any error nothing is written and the command exits with status 1 after listing every problem with its file,

@@ -1,6 +1,6 @@
 """
-``manage.py cc_record_deployment FILE`` (contract section 7): record a deployment report from a JSON file, for CD
-pipelines that prefer a command to an HTTP call. Same validation and same result as ``POST
+``manage.py cc_record_deployment FILE`` (docs/reference/report-format.rst): record a deployment report from a JSON file,
+for CD pipelines that prefer a command to an HTTP call. Same validation and same result as ``POST
 /api/cc/v1/deployments/`` (without the signature: whoever runs the command is trusted). Prints the JSON answer.
 
 Exit status: 0 when recorded (or already recorded identically), 1 on invalid input, 2 when a different report

@@ -1,5 +1,5 @@
 """
-``manage.py cc_replay_events [--since ISO] [--until ISO] [--type EVENT_TYPE] [--unsent]`` (contract section 5).
+``manage.py cc_replay_events [--since ISO] [--until ISO] [--type EVENT_TYPE] [--unsent]`` (docs/reference/events.rst).
 
 Sends logged openedx-cc events again, in the order they were recorded, with their original metadata (same
 ``metadata.id``), to in-process receivers and -- where the operator enabled their topics -- the event bus. Use it

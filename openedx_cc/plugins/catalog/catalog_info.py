@@ -1,6 +1,6 @@
 """
-The ``catalog-info`` format (contract section 10): Backstage ``catalog-info.yaml`` files of repositories (OEP-55),
-one file, several, or every ``*catalog-info.yaml`` of a directory.
+The ``catalog-info`` format (docs/reference/roster-format.rst): Backstage ``catalog-info.yaml`` files of repositories
+(OEP-55), one file, several, or every ``*catalog-info.yaml`` of a directory.
 
 What each file says is kept as written, with its real-world quirks: an owner without its ``group:``/``user:``
 prefix (Backstage takes it as a group), quoted or empty; a ``type`` or ``lifecycle`` off the documented lists (kept

@@ -1,6 +1,6 @@
 """
 Extension discovery: which Open edX extensions are installed in this service, from which distribution and which
-repository (contract section 10, issue 4).
+repository (docs/reference/cli.rst, "cc_discover_extensions").
 
 Every entry point of the Open edX plugin groups is an extension; its distribution's metadata (``Project-URL``,
 ``Home-page``, ``Download-URL``) names its GitHub repository, which the aliases then resolve.

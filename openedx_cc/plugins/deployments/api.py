@@ -1,5 +1,5 @@
 """
-Public Python API of the deployments applet: recording what a CD pipeline deployed (contract sections 7 and 8).
+Public Python API of the deployments applet: recording what a CD pipeline deployed (docs/reference/report-format.rst).
 
 ``record_deployment`` validates a report completely, writes it all or nothing, attributes each change to the
 effective Core Committer (merger first, then author) at ``merged_at``, detects reverts, keeps track of where each

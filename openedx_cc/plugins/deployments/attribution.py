@@ -1,6 +1,6 @@
 """
-Attribution of changes to Core Committers (contract section 8): a change is a CC change when its merger, else its
-author, is an effective Core Committer of the change's scope (its repository and paths) at ``merged_at``.
+Attribution of changes to Core Committers (docs/reference/report-format.rst): a change is a CC change when its merger,
+else its author, is an effective Core Committer of the change's scope (its repository and paths) at ``merged_at``.
 
 ``attribute`` asks the ownership applet every question of a report at once; ``attribution_for`` decides one change
 from the two answers, a pure function.

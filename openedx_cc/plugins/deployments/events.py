@@ -1,6 +1,6 @@
 """
-The events of a report (contract section 5): ``CC_CHANGE_DEPLOYED`` for each Core Committer change that arrived in
-the environment, ``CC_CHANGE_REVERTED`` for each that left it, built from the settled presences (``build_events``,
+The events of a report (docs/reference/events.rst): ``CC_CHANGE_DEPLOYED`` for each Core Committer change that arrived
+in the environment, ``CC_CHANGE_REVERTED`` for each that left it, built from the settled presences (``build_events``,
 pure) and written to the event log, to be sent after the transaction commits (``log_events``).
 """
 from __future__ import annotations

@@ -20,7 +20,8 @@ class DeploymentKind(models.TextChoices):
 
 class Deployment(models.Model):
     """
-    One deployment report of a CD pipeline (contract section 7), stored as recorded, with the answer it got.
+    One deployment report of a CD pipeline (docs/reference/report-format.rst), stored as recorded, with the answer it
+    got.
 
     .. no_pii: Deployment metadata (environment, service, release) and public pull-request data.
     """

@@ -1,5 +1,6 @@
 """
-The presence ledger (contract sections 8 and 15): where each change is deployed, and its stays (spans) there.
+The presence ledger (docs/reference/report-format.rst, docs/reference/glossary.rst): where each change is deployed, and
+its stays (spans) there.
 
 * ``load_rolled_back_presences`` and ``load_presences`` read where the changes an ingest knows are before the report;
 * ``settle_presences`` (pure) moves them: a rollback removes what the rolled-back deployments brought, each change
@@ -23,7 +24,7 @@ from openedx_cc.plugins.deployments.models import DeploymentSpan, Presence
 from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH, RevertGraph
 
 # A presence loads the deployment that brought it without that deployment's stored answer: the answer grows with the
-# deployment's changes, and decoding it once per presence made rollbacks quadratic (issue 9, item 2).
+# deployment's changes, and decoding it once per presence made rollbacks quadratic (docs/decisions/0012).
 _DEPLOYMENT_ANSWER = ("deployed_by__result",)
 
 

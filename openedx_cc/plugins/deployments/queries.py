@@ -1,5 +1,5 @@
 """
-Reading recorded deployments (contract section 6, ``GET deployments/``): who may see which, as querysets for the
+Reading recorded deployments (docs/reference/rest.rst, ``GET deployments/``): who may see which, as querysets for the
 REST layer, which never names the models.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """
-The deployment report of contract section 7: parsing, validation and canonical form.
+The deployment report (docs/reference/report-format.rst): parsing, validation and canonical form.
 
 ``parse_report(raw)`` validates *everything* and raises ``ValidationFailed`` listing every problem with its field
 path (``changes[3].merged_at``); what it returns is a ``Report`` whose names are resolved and whose datetimes are
@@ -31,9 +31,9 @@ MAX_REPORT_BYTES = 5 * 1024 * 1024
 MAX_BODY_CHARS = 65_536
 MAX_TITLE_CHARS = 1_000
 # Whole-value patterns, always applied with fullmatch: "$" would also match before a final newline, so "prod\n"
-# would pass as a name of its own (issue 9, item 9).
+# would pass as a name of its own (docs/decisions/0012).
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
-_ID = re.compile(r"(?!/)(?!heads\Z)[A-Za-z0-9._:/@+-]{1,200}(?<!/)")  # contract section 7
+_ID = re.compile(r"(?!/)(?!heads\Z)[A-Za-z0-9._:/@+-]{1,200}(?<!/)")  # docs/reference/report-format.rst
 _ID_GRAMMAR = "report id (1 to 200 of letters, digits and ._:/@+-, not starting or ending with /, not 'heads')"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 _URL = re.compile(r"https?://\S+")
@@ -108,7 +108,7 @@ class ChangeIn(_Strict):
 
 
 class ReportIn(_Strict):
-    """A deployment report (contract section 7)."""
+    """A deployment report (docs/reference/report-format.rst)."""
 
     id: Annotated[StrictStr, AfterValidator(_pattern(_ID, _ID_GRAMMAR))]
     environment: Annotated[StrictStr, AfterValidator(_pattern(_NAME, "environment name"))]

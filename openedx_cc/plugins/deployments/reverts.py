@@ -1,5 +1,5 @@
 """
-Revert detection (contract section 8): does a change say that it reverts earlier ones, and which?
+Revert detection (docs/reference/report-format.rst): does a change say that it reverts earlier ones, and which?
 
 Pure functions over a change's title and body. A change **reverts** an earlier one when it says so:
 
@@ -33,7 +33,7 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _BODY_SHA = re.compile(r"\breverts\s+commit\s+(?P<sha>[0-9a-f]{7,64})\b", re.IGNORECASE)
 _BODY_PR = re.compile(r"\bReverts\s+(?P<repository>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>\d{1,10})\b")
 # Applied to one line at a time with fullmatch, so that no part of it can run across lines: a MULTILINE "^\s*" did,
-# and a body of 65,536 newlines took 47 s (issue 9, item 1).
+# and a body of 65,536 newlines took 47 s (docs/decisions/0012).
 _BODY_REVERT_LINE = re.compile(r'\s*(?:[*-]\s+)?revert\s+"(?P<inner>.*)"\s*', re.IGNORECASE)
 
 

@@ -1,6 +1,6 @@
 """
-The signature of a deployment report (contract section 7): ``X-CC-Signature-256: sha256=<hex HMAC-SHA256 of the raw
-body>`` with the shared secret ``OPENEDX_CC_WEBHOOK_SECRET``, compared in constant time.
+The signature of a deployment report (docs/reference/report-format.rst): ``X-CC-Signature-256: sha256=<hex HMAC-SHA256
+of the raw body>`` with the shared secret ``OPENEDX_CC_WEBHOOK_SECRET``, compared in constant time.
 """
 from __future__ import annotations
 

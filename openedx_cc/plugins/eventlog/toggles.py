@@ -1,5 +1,5 @@
 """
-The switch that lets openedx-cc send its openedx-events (contract section 3).
+The switch that lets openedx-cc send its openedx-events (docs/reference/settings.rst).
 """
 from edx_toggles.toggles import WaffleSwitch
 

@@ -1,5 +1,5 @@
 """
-The switch of the notifications applet (contract section 3).
+The switch of the notifications applet (docs/reference/settings.rst).
 """
 from edx_toggles.toggles import WaffleSwitch
 

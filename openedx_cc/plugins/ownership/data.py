@@ -8,7 +8,7 @@ from datetime import date, datetime
 import attr
 
 PHASE_DEFAULTS = {
-    # phase: (require_nda, require_champions) -- contract section 9
+    # phase: (require_nda, require_champions) -- docs/reference/glossary.rst, "program phase"
     "pilot": (True, 2),
     "published": (False, 2),
     "scale": (False, 0),

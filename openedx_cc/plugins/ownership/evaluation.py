@@ -1,5 +1,6 @@
 """
-The rules of contract section 9, as a pure function over facts already loaded from the database.
+The rules of effectiveness (docs/reference/glossary.rst, "effective Core Committer"), as a pure function over facts
+already loaded from the database.
 
 Loading lives in ``selectors.py``; this module does no I/O, so the same rules serve one check, a page of
 repositories with their effective committers, and the attribution of a thousand changes.

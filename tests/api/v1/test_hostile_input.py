@@ -1,5 +1,5 @@
 """
-Malformed values that were answered with a 500 or a traceback (issue 9, item 7): datetimes whose time-zone offset
+Malformed values that were answered with a 500 or a traceback (docs/decisions/0012): datetimes whose time-zone offset
 overflows, JSON nested 100,000 deep, integers of more digits than Python converts, out-of-range command options.
 Each is now a 400 naming the field, or a command error.
 """

@@ -1,5 +1,5 @@
 """
-REST API v1 (contract section 6).
+REST API v1 (docs/reference/rest.rst).
 """
 import pytest
 from django.db import connection
@@ -67,7 +67,7 @@ def test_check_denied_with_reasons_and_history(as_user, pilot):  # pylint: disab
     ({"user": "a", "repository": "a/b", "at": "next tuesday"}, "at", "not an ISO 8601 datetime"),
     ({"user": "a", "repository": "a/b", "path": "/etc/passwd"}, "path", "absolute path"),
     ({"repository": "a/b"}, "user", "required"),
-    ({"user": "a", "repository": "openedx\n/xblock"}, "repository", "not a valid GitHub owner"),  # issue 9, item 9
+    ({"user": "a", "repository": "openedx\n/xblock"}, "repository", "not a valid GitHub owner"),  # docs/decisions/0012
     ({"user": "a", "repository": "openedx/xblock\n"}, "repository", "not a valid GitHub repository name"),
     ({"user": "bradenmacdonald\n", "repository": "openedx/xblock"}, "user", "not a valid GitHub login"),
 ])

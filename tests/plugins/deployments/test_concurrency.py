@@ -1,6 +1,6 @@
 """
-Reports recorded at the same time (contract section 7). Needs a database shared between threads (MySQL/MariaDB,
-PostgreSQL); an in-memory SQLite database is not.
+Reports recorded at the same time (docs/reference/report-format.rst). Needs a database shared between threads
+(MySQL/MariaDB, PostgreSQL); an in-memory SQLite database is not.
 
 - Two identical reports (``id`` is the idempotency key) make one deployment and one set of events.
 - Reports to one environment are recorded one after another (each locks its environment), so that a change is
@@ -138,8 +138,8 @@ def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on,
 
 def test_sixteen_environments_racing_on_the_same_new_changes_all_win(pilot, events_on, captured_events):  # pylint: disable=unused-argument
     """
-    Issue 9, item 4: with three attempts, 1 of 4 such reports ended in a 500 (duplicate key). A report now tries again
-    after a short random pause until it wins or the deadline passes: every one is recorded.
+    Hostile input (docs/decisions/0012): with three attempts, 1 of 4 such reports ended in a 500 (duplicate key). A
+    report now tries again after a short random pause until it wins or the deadline passes: every one is recorded.
     """
     changes = [cc_change() for _ in range(40)]
     environments = [f"env-{n}" for n in range(16)]

@@ -1,5 +1,5 @@
 """
-Reads over deployments, presences and reverts cost in proportion to the rows they touch (issue 9, item 2): no stored
+Reads over deployments, presences and reverts cost in proportion to the rows they touch (docs/decisions/0012): no stored
 answer of a deployment is decoded once per presence, and the admin pages over big tables show one page of rows,
 without counting the whole table twice. The admin is tested over 10,000-row tables.
 """

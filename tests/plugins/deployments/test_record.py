@@ -1,5 +1,5 @@
 """
-Recording deployment reports (contract sections 7 and 8): the signed endpoint, validation, idempotency,
+Recording deployment reports (docs/reference/report-format.rst): the signed endpoint, validation, idempotency,
 attribution, reverts, rollbacks and the events.
 """
 import json
@@ -110,7 +110,8 @@ def test_unsigned_or_wrongly_signed_reports_are_401_and_nothing_is_recorded(clie
 
 @pytest.mark.parametrize("secret", [None, "", " ", "\n", 12345, b"bytes"])
 def test_no_usable_secret_is_503_saying_so(client, recording, settings, secret):  # pylint: disable=unused-argument
-    """Issue 9, item 12: a blank secret is no secret (anyone could sign), a secret of another type no 500."""
+    """Hostile input (docs/decisions/0012): a blank secret is no secret (anyone could sign), a secret of another type no
+    500."""
     settings.OPENEDX_CC_WEBHOOK_SECRET = secret
     signed_with_it = secret if isinstance(secret, str) else "x"
     response = h.post(client, h.report(), secret=signed_with_it)
@@ -161,7 +162,8 @@ def test_a_report_over_5_mb_is_413(client, recording):  # pylint: disable=unused
     (h.report(kind="undeploy"), "kind", "'deploy' or 'rollback'"),
     (h.report(colour="red"), "colour", "unknown field"),
     ({k: v for k, v in h.report().items() if k != "environment"}, "environment", "required field is missing"),
-    # issue 9, item 9: a final newline is no part of a name; ids follow the contract's grammar (section 7)
+    # Hostile input (docs/decisions/0012): a final newline is no part of a name; ids follow the report format's grammar
+    # (docs/reference/report-format.rst)
     (h.report(id="h-x\n"), "id", "not a valid report id"),
     (h.report(environment="prod\n"), "environment", "not a valid environment name"),
     (h.report(id="heads"), "id", "not 'heads'"),
@@ -277,7 +279,8 @@ def test_a_rollback_reverts_what_the_rolled_back_deployments_brought(client, pil
 
 
 def test_a_rollback_dated_before_what_it_rolls_back_is_400_naming_deployed_at(client, pilot, recording):  # pylint: disable=unused-argument
-    """Issue 9, item 13: the time to removal would be negative (it was clamped to 0 and pulled the median down)."""
+    """Hostile input (docs/decisions/0012): the time to removal would be negative (it was clamped to 0 and pulled the
+    median down)."""
     assert h.post(client, h.report("d1", changes=[cc_change(pr_number=800)],
                                    deployed_at="2026-11-25T11:00:00Z")).status_code == 201
     response = h.post(client, h.report("rb", kind="rollback", rolls_back=["d1"], deployed_at="2026-11-25T10:59:59Z"))
@@ -524,7 +527,7 @@ def _losing(times, error):
 @pytest.mark.parametrize("error", [IntegrityError("UNIQUE constraint failed: openedx_cc_change.change_key"),
                                    OperationalError("database is locked")])
 def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot, recording, monkeypatch, error):  # pylint: disable=unused-argument
-    """Issue 9, items 4 and 5: three lost races were a 500; SQLite's busy error was a 500 at once."""
+    """Hostile input (docs/decisions/0012): three lost races were a 500; SQLite's busy error was a 500 at once."""
     from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
     run, calls = _losing(6, error)
@@ -559,9 +562,9 @@ def test_other_database_errors_are_not_taken_for_races(client, pilot, recording,
 
 def test_ids_and_environments_are_compared_exactly_on_every_database(client, pilot, recording):  # pylint: disable=unused-argument
     """
-    Issue 9, item 6: MariaDB compared report ids and environment names without case (its default collation), so the
-    same two reports gave 409 there and 201 elsewhere, and a revert deployed to PROD removed a change from prod.
-    The suite runs this on SQLite, MariaDB and PostgreSQL.
+    Hostile input (docs/decisions/0012): MariaDB compared report ids and environment names without case (its default
+    collation), so the same two reports gave 409 there and 201 elsewhere, and a revert deployed to PROD removed a change
+    from prod. The suite runs this on SQLite, MariaDB and PostgreSQL.
     """
     original = cc_change(pr_number=900, title="feat: exact names")
     assert h.post(client, h.report("Lms-1", environment="prod", changes=[original])).status_code == 201

@@ -1,6 +1,6 @@
 """
-Revert detection (contract section 8) on the real revert commits of six openedx repositories, and on the forms
-the contract lists.
+Revert detection (docs/reference/report-format.rst) on the real revert commits of six openedx repositories, and on the
+forms the contract lists.
 """
 import pytest
 

@@ -111,8 +111,9 @@ def test_the_endpoint(history, api_client, staff_user, plain_user):  # pylint: d
 
 def test_a_core_committer_cannot_learn_what_exists_from_the_answers(history, api_client, plain_user):  # pylint: disable=unused-argument
     """
-    Issue 9, item 8: for a Core Committer who is not staff, a real environment, release or repository that holds only
-    others' changes answers exactly as a made-up one does: 200 with empty figures, never 400 for one and not the other.
+    Hostile input (docs/decisions/0012): for a Core Committer who is not staff, a real environment, release or
+    repository that holds only others' changes answers exactly as a made-up one does: 200 with empty figures, never 400
+    for one and not the other.
     """
     from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
 

@@ -95,7 +95,7 @@ REGISTRY_MODELS = ["Organization", "CoreCommitter", "CommitRight", "Agreement", 
 
 @pytest.mark.parametrize("model_name", REGISTRY_MODELS)
 def test_nothing_that_decides_effectiveness_can_be_deleted_in_the_admin(model_name, admin_user, admin_client):
-    """Issue 9, item 14: not even a superuser gets Delete; revoking, ending and suspending remain."""
+    """Hostile input (docs/decisions/0012): not even a superuser gets Delete; revoking, ending and suspending remain."""
     from django.apps import apps  # pylint: disable=import-outside-toplevel
     from django.contrib import admin as django_admin  # pylint: disable=import-outside-toplevel
     from django.test import RequestFactory  # pylint: disable=import-outside-toplevel

@@ -1,5 +1,5 @@
 """
-The rules of contract section 9, as a pure function.
+The rules of effectiveness (docs/reference/glossary.rst, "effective Core Committer"), as a pure function.
 """
 from datetime import date
 

@@ -1,5 +1,5 @@
 """
-The roster importer (contract section 10, format ``openedx-cc-roster/v1``) and the sync engine behind it.
+The roster importer (docs/reference/roster-format.rst, format ``openedx-cc-roster/v1``) and the sync engine behind it.
 """
 import math
 import textwrap
@@ -281,9 +281,9 @@ def test_the_command_prints_changes_and_a_summary(tmp_path, capsys):
 
 def test_schema_and_reference_problems_are_reported_in_one_run(tmp_path):
     """
-    Issue 9, item 15: a schema error in one committer no longer hides a duplicate and an unknown organization
-    elsewhere in the file; each problem keeps its own index and line, in file order, and nothing is half-checked
-    (a committer of an organization whose own entry is broken is not also reported as of an unknown one).
+    Hostile input (docs/decisions/0012): a schema error in one committer no longer hides a duplicate and an unknown
+    organization elsewhere in the file; each problem keeps its own index and line, in file order, and nothing is
+    half-checked (a committer of an organization whose own entry is broken is not also reported as of an unknown one).
     """
     text = BASE + (
         "  - {github: bob, name: Bob, colour: red}\n"

@@ -1,5 +1,5 @@
 """
-The openedx-webhooks ``people.yaml`` format, with the ``orgs.yaml`` beside it (contract section 10).
+The openedx-webhooks ``people.yaml`` format, with the ``orgs.yaml`` beside it (docs/reference/roster-format.rst).
 
 ``people.yaml`` maps GitHub logins to what the openedx-webhooks bot knew of each person: ``agreement``
 (``institution``, ``individual`` or ``none``), ``institution`` (a key of ``orgs.yaml``), ``committer`` (``orgs``,
@@ -10,7 +10,7 @@ The format turns that history into periods and records what held over each perio
 period's dates, individual agreements signed at the start of their period (or, with no date in the file, on
 ``UNDATED_AGREEMENT_DATE``) and ending when the person stopped having one. Only people who are or were committers
 are recorded; robots are skipped; both are reported. People covered only by their institution's entity agreement
-get no individual agreement -- contract section 9 asks for one, so they are reported as not effective.
+get no individual agreement -- effectiveness asks for one, so they are reported as not effective.
 """
 from __future__ import annotations
 
@@ -291,7 +291,7 @@ def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str
                      f"{', '.join(bystanders)}")
     if institution_only:
         notes.append(f"{path}: {', '.join(institution_only)}: covered by an institution's entity agreement only; "
-                     "an individual agreement is also needed (contract section 9) for them to be effective")
+                     "an individual agreement is also needed for them to be effective")
     notes.append(f"{path}: people.yaml gives no signing dates; agreements in force since the start of its history "
                  f"are recorded as signed on {UNDATED_AGREEMENT_DATE}")
     return RegistrySnapshot(source=path, organizations=tuple(organizations), committers=tuple(committers),

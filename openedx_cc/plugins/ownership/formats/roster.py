@@ -1,5 +1,5 @@
 """
-The ``openedx-cc-roster/v1`` format (contract section 10), in YAML or TOML.
+The ``openedx-cc-roster/v1`` format (docs/reference/roster-format.rst), in YAML or TOML.
 
 ``parse_roster`` validates the whole document -- its schema first, then its references (organizations, repositories
 and their aliases, extensions, duplicates) -- and returns a ``RegistrySnapshot``, or raises ``ValidationFailed`` with
@@ -67,7 +67,7 @@ def roster_snapshot(data, *, sourcemap, filename: str, registry=None) -> Registr
     try:
         roster = RosterIn.model_validate(data, context=context)
     except ValidationError as exc:
-        # Every problem of the file at once (issue 9, item 15): the schema's, then the references of every item that
+        # Every problem of the file at once (docs/decisions/0012): the schema's, then the references of every item that
         # passes the schema alone (duplicates, unknown organizations...), each with its own index and line.
         problems = problems_from_pydantic(exc, filename=filename, sourcemap=sourcemap)
         part = _schema_valid_part(data, context)

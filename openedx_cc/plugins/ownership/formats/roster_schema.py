@@ -1,5 +1,5 @@
 """
-The schema of the ``openedx-cc-roster/v1`` format (contract section 10): one pydantic model per part of the
+The schema of the ``openedx-cc-roster/v1`` format (docs/reference/roster-format.rst): one pydantic model per part of the
 document, with the field validators of the shared lib. ``roster.py`` validates a document against it, then checks
 its references.
 """

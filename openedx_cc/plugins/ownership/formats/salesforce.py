@@ -1,6 +1,6 @@
 """
-The openedx-webhooks ``salesforce-export.csv`` format (contract section 10): the CSV that replaced people.yaml in
-2023, and its older 7-column form.
+The openedx-webhooks ``salesforce-export.csv`` format (docs/reference/roster-format.rst): the CSV that replaced
+people.yaml in 2023, and its older 7-column form.
 
 Columns: ``First Name``, ``Last Name``, ``Number of Active Ind. CLA Contracts``, ``Title``, ``Account Name``,
 ``Number of Active Entity CLA Contracts``, ``GitHub Username`` and, in the 8-column export, ``Is Core
