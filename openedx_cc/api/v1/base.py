@@ -9,8 +9,9 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler
+from rest_framework.views import APIView, exception_handler
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.python_api import is_enabled
@@ -24,7 +25,9 @@ def host_authenticators():
     Read at each request, not at import: plugin modules load before the host's settings are complete.
     """
     if (getattr(settings, "REST_FRAMEWORK", None) or {}).get("DEFAULT_AUTHENTICATION_CLASSES"):
-        return [authentication() for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        # api_settings imports the setting's dotted paths as classes; the stubs type them as the strings of the setting
+        classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+        return [authentication() for authentication in classes]  # type: ignore[operator]
     return [SessionAuthentication()]
 
 
@@ -70,13 +73,16 @@ def cc_exception_handler(exc, context):
     return exception_handler(exc, context)
 
 
-class CCViewMixin:
+class CCViewMixin(APIView):
     """
     Mixed into every openedx-cc view: 404 while ``openedx_cc.enabled`` is off, the set's authentication and error
     format, and drf-spectacular's schema whatever the host's default schema class is.
+
+    It derives from ``APIView``, as every view it is mixed into does (the views' MRO is the same either way), so
+    that the hooks it overrides are typed.
     """
 
-    schema = AutoSchema()
+    schema: ViewInspector | None = AutoSchema()  # None in a view that is no operation of the API
 
     def get_authenticators(self):
         return host_authenticators()

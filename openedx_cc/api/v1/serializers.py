@@ -225,7 +225,9 @@ class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-
         return [a.full_name for a in obj.aliases.all()]
 
     def get_effective_committers(self, obj) -> list[dict]:
-        return EffectiveCommitterSerializer(self.context["effective"].get(obj.id, []), many=True).data
+        # many=True makes a ListSerializer, whose data is a list (ReturnList); the stubs type every data as a ReturnDict
+        committers = self.context["effective"].get(obj.id, [])
+        return EffectiveCommitterSerializer(committers, many=True).data  # type: ignore[return-value]
 
 
 class CatalogInfoSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -235,7 +237,9 @@ class CatalogInfoSerializer(serializers.Serializer):  # pylint: disable=abstract
     type = serializers.CharField()
     lifecycle = serializers.CharField()
     release = serializers.CharField(allow_null=True, help_text="The openedx.org/release annotation.")
-    source = serializers.CharField(help_text="The catalog-info file it was imported from.")
+    # The serializer's metaclass takes its declared fields off the class, so this field does not replace the source
+    # attribute that every field (a serializer too) has; the stubs see a class attribute of that name.
+    source = serializers.CharField(help_text="The catalog-info file it was imported from.")  # type: ignore[assignment]
 
 
 class RepositoryDetailSerializer(RepositorySerializer):  # pylint: disable=abstract-method
@@ -300,7 +304,8 @@ class DeploymentSerializer(serializers.Serializer):  # pylint: disable=abstract-
     def get_changes(self, obj) -> list[dict]:
         login = self.context.get("only_login")
         changes = [c for c in obj.changes.all() if login is None or c.core_committer.lower() == login.lower()]
-        return DeploymentChangeSerializer(changes, many=True).data
+        # many=True makes a ListSerializer, whose data is a list (ReturnList); the stubs type every data as a ReturnDict
+        return DeploymentChangeSerializer(changes, many=True).data  # type: ignore[return-value]
 
 
 class MetricsQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method

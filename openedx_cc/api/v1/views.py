@@ -69,7 +69,7 @@ class OwnershipCheckView(CCViewMixin, APIView):
         return Response(OwnershipCheckSerializer(result).data)
 
 
-class _CommitterMixin(CCViewMixin):
+class _CommitterMixin(CCViewMixin, generics.GenericAPIView):
     """Queryset and serializer context of the committer views."""
 
     permission_classes = [IsAuthenticated]
@@ -83,7 +83,8 @@ class _CommitterMixin(CCViewMixin):
         context = self.get_serializer_context()
         if instances is not None:
             items = list(instances) if kwargs.get("many") else [instances]
-            context["states"] = ownership_api.committer_states(items, timezone.now())
+            # DRF's get_serializer_context makes a new dict at each call; the stubs type it as a read-only Mapping
+            context["states"] = ownership_api.committer_states(items, timezone.now())  # type: ignore[index]
         kwargs["context"] = context
         return self.get_serializer_class()(*args, **kwargs)
 
@@ -107,7 +108,7 @@ class CommitterDetailView(_CommitterMixin, generics.RetrieveAPIView):
         return get_object_or_404(self.get_queryset(), github_key=self.kwargs["github_username"].lower())
 
 
-class _RepositoryMixin(CCViewMixin):
+class _RepositoryMixin(CCViewMixin, generics.GenericAPIView):
     """Queryset and serializer context of the repository views."""
 
     permission_classes = [IsAuthenticated]
@@ -121,7 +122,8 @@ class _RepositoryMixin(CCViewMixin):
         context = self.get_serializer_context()
         if instances is not None:
             items = list(instances) if kwargs.get("many") else [instances]
-            context["effective"] = ownership_api.effective_committers(items, timezone.now())
+            # DRF's get_serializer_context makes a new dict at each call; the stubs type it as a read-only Mapping
+            context["effective"] = ownership_api.effective_committers(items, timezone.now())  # type: ignore[index]
         kwargs["context"] = context
         return self.get_serializer_class()(*args, **kwargs)
 
@@ -166,7 +168,7 @@ class RepositoryDetailView(_RepositoryMixin, generics.RetrieveAPIView):
         })
 
 
-class _DeploymentReadMixin(CCViewMixin):
+class _DeploymentReadMixin(CCViewMixin, generics.GenericAPIView):
     """Who reads deployments: staff all of them, a Core Committer those of their own changes."""
 
     permission_classes = [IsAuthenticated]
@@ -183,7 +185,8 @@ class _DeploymentReadMixin(CCViewMixin):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not is_staff(self.request.user):
-            context["only_login"] = ownership_api.committer_login_for_user(self.request.user)
+            # DRF's get_serializer_context makes a new dict at each call; the stubs type it as a read-only Mapping
+            context["only_login"] = ownership_api.committer_login_for_user(self.request.user)  # type: ignore[index]
         return context
 
 

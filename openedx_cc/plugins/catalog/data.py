@@ -4,8 +4,12 @@ What the catalog applet's staleness audit returns: findings by section.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attr
+
+from openedx_cc.plugins.ownership.data import ExpiringItem
+
 
 @attr.s(frozen=True)
 class Finding:
@@ -15,7 +19,7 @@ class Finding:
     subject = attr.ib(type=str)
     message = attr.ib(type=str)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         """JSON form."""
         return {"subject": self.subject, "message": self.message}
 
@@ -36,8 +40,8 @@ class AuditReport:
 
     generated_at = attr.ib(type=datetime)
     days = attr.ib(type=int)
-    findings = attr.ib(type=tuple)
-    expiring_items = attr.ib(type=tuple, default=())  # the ExpiringItem objects behind the "expiring" section
+    findings = attr.ib(type=tuple[Finding, ...])
+    expiring_items = attr.ib(type=tuple[ExpiringItem, ...], default=())  # the items behind the "expiring" section
 
     @property
     def needs_action(self) -> bool:
@@ -46,12 +50,12 @@ class AuditReport:
 
     def by_section(self) -> dict[str, list[Finding]]:
         """Findings grouped by section, every section present."""
-        grouped = {name: [] for name in SECTIONS}
+        grouped: dict[str, list[Finding]] = {name: [] for name in SECTIONS}
         for finding in self.findings:
             grouped[finding.section].append(finding)
         return grouped
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """JSON form (``GET /api/cc/v1/audit/``)."""
         return {
             "generated_at": self.generated_at.isoformat().replace("+00:00", "Z"),

@@ -40,7 +40,8 @@ def parse_catalog_files(paths) -> CatalogSnapshot:
         names = ownership_api.resolve_repository_names(e.declared_name for e in entries)
     except InvalidValue as exc:  # pragma: no cover - names were parsed already
         raise ValidationFailed([Problem(field="metadata.name", message=str(exc))]) from exc
-    resolved, seen = [], {}
+    resolved = []
+    seen: dict[str, str] = {}  # repository key -> the file that describes it
     for entry in entries:
         repository = names[entry.declared_name]
         if repository.lower() in seen:

@@ -44,7 +44,9 @@ class PresenceInline(admin.TabularInline):
     fk_name = "change"
     extra = 0
     fields = ["environment", "present", "deployed_by", "removed_by", "removed_kind", "removed_by_change"]
-    readonly_fields = fields
+    # The same list (of names) as fields; the stubs type the two as lists of different items (fields may also hold
+    # groups of names), which no one list is.
+    readonly_fields = fields  # type: ignore[assignment]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -101,7 +101,7 @@ def store_changes(changes: Sequence[ChangeFacts], attributions: Sequence[Attribu
     stored = tuple(change if change.id is not None else attr.evolve(change, id=ids[change.change_key])
                    for change in attributed)
     DeployedChange.objects.bulk_create(
-        [DeployedChange(deployment_id=deployment.id, change_id=change.id) for change in stored]
+        [DeployedChange(deployment_id=deployment.id, change_id=change.stored_id) for change in stored]
     )
     return stored
 

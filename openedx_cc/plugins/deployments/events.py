@@ -55,11 +55,13 @@ def build_events(settlement: Settlement, *, deployment: DeploymentFacts, before:
             data = {
                 "change": change_data(change),
                 "deployment": deployment_data(before.brought_by[move.brought_by]),
+                # None for a rollback: openedx-events makes a field nullable by its default of None, and its Avro
+                # schema wants the bare type (int, str) in attr.ib(type=...), which is what mypy checks against.
                 "revert": CCRevertData(
                     kind=move.kind,
                     by_deployment_id=deployment.report_id,
-                    revert_pr_number=by_change.pr_number if by_change else None,
-                    revert_merge_sha=by_change.merge_sha if by_change else None,
+                    revert_pr_number=by_change.pr_number if by_change else None,  # type: ignore[arg-type]
+                    revert_merge_sha=by_change.merge_sha if by_change else None,  # type: ignore[arg-type]
                     reverted_at=deployment.deployed_at,
                 ),
             }

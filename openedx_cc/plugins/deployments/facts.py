@@ -44,6 +44,15 @@ class ChangeFacts:
         """``owner/name#N``, as answers and events name a change."""
         return f"{self.repository}#{self.pr_number}"
 
+    @property
+    def stored_id(self) -> int:
+        """
+        ``id`` of a stored change: one read from a row, or one of the report once ``changes.store_changes`` has
+        stored it -- every change the steps after it see.
+        """
+        assert self.id is not None, f"{self.name} is not stored yet"
+        return self.id
+
     @classmethod
     def from_row(cls, row) -> ChangeFacts:
         """The facts of a stored ``Change`` row."""

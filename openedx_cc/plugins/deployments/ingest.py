@@ -43,14 +43,14 @@ def ingest_report(report: Report) -> dict:
     stored = changes.store_changes(listed, attributions, deployment=deployment)
     # resolve reverts, around the report's changes and those its rollback removes
     rolled_presences, rolled_changes = presences.load_rolled_back_presences(data.environment, rolled_back)
-    known = {change.id: change for change in stored}
-    known.update((change.id, change) for change in rolled_changes if change.id not in known)
+    known = {change.stored_id: change for change in stored}
+    known.update((change.stored_id, change) for change in rolled_changes if change.stored_id not in known)
     graph = revert_links.resolve_reverts(stored, known=known)
     # settle presences
     before = presences.load_presences(data.environment, list(graph.changes), loaded=rolled_presences)
     settlement = presences.settle_presences(before, deployment_id=deployment.id,
-                                            rolled_back=[change.id for change in rolled_changes],
-                                            arriving=[change.id for change in stored], graph=graph)
+                                            rolled_back=[change.stored_id for change in rolled_changes],
+                                            arriving=[change.stored_id for change in stored], graph=graph)
     presences.save_presences(settlement, before, deployment=deployment, graph=graph)
     # build events, and the answer
     logged = events.log_events(events.build_events(settlement, deployment=deployment, before=before, graph=graph))
@@ -121,7 +121,7 @@ def build_answer(data: ReportIn, stored: Sequence[ChangeFacts], *, settlement: p
                 "core_committer": change.core_committer or None,
                 "attribution": change.attribution,
                 "revert": change.revert_rule or None,
-                "reverts": [graph.changes[i].name for i in graph.reverted(change.id)],
+                "reverts": [graph.changes[i].name for i in graph.reverted(change.stored_id)],
             }
             for change in stored
         ],

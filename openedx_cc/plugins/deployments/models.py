@@ -36,7 +36,8 @@ class Deployment(models.Model):
     body_sha256 = models.CharField(max_length=64, help_text=_("Hash of the canonical JSON of the report."))
     result = models.JSONField(default=dict, blank=True, help_text=_("What the report was answered."))
     rolls_back = models.ManyToManyField("self", symmetrical=False, related_name="rolled_back_by", blank=True)
-    changes = models.ManyToManyField("Change", through="DeployedChange", related_name="deployments")
+    changes: "models.ManyToManyField[Change, DeployedChange]" = models.ManyToManyField(
+        "Change", through="DeployedChange", related_name="deployments")
 
     class Meta:
         ordering = ["-deployed_at", "-id"]

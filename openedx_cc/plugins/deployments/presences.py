@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import attr
 
@@ -33,7 +33,7 @@ class Place:
     """Where one change is in the environment: present or not, brought by, removed by (a deployment, a change)."""
 
     present: bool
-    deployed_by: int | None
+    deployed_by: int
     removed_by: int | None = None
     removed_kind: str = ""
     removed_by_change: int | None = None
@@ -51,6 +51,11 @@ def _frozen(mapping) -> Mapping:
     return MappingProxyType(dict(mapping))
 
 
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """``tuple`` as a converter that mypy can type (its attrs plugin leaves the type variable of ``tuple`` unsolved)."""
+    return tuple(items)
+
+
 @attr.s(frozen=True, kw_only=True)
 class Presences:
     """
@@ -58,10 +63,10 @@ class Presences:
     deployments that brought them (``brought_by``: deployment id -> facts) and their open spans.
     """
 
-    places = attr.ib(converter=_frozen, factory=dict)
-    row_ids = attr.ib(converter=_frozen, factory=dict)
-    brought_by = attr.ib(converter=_frozen, factory=dict)
-    open_spans = attr.ib(converter=_frozen, factory=dict)
+    places = attr.ib(type=Mapping[int, Place], converter=_frozen, factory=dict)
+    row_ids = attr.ib(type=Mapping[int, int], converter=_frozen, factory=dict)
+    brought_by = attr.ib(type=Mapping[int, DeploymentFacts], converter=_frozen, factory=dict)
+    open_spans = attr.ib(type=Mapping[int, OpenSpan], converter=_frozen, factory=dict)
 
 
 @attr.s(frozen=True, auto_attribs=True)
@@ -96,13 +101,14 @@ class Settlement:
     touched them in, the ``moves`` (arrivals and removals, in that order) and the changes it kept out.
     """
 
-    places = attr.ib(converter=_frozen)
-    touched = attr.ib(converter=tuple)
-    moves = attr.ib(converter=tuple)
-    kept_out = attr.ib(converter=tuple)
+    places = attr.ib(type=Mapping[int, Place], converter=_frozen)
+    touched = attr.ib(type=tuple[int, ...], converter=_tuple)
+    moves = attr.ib(type=tuple[Arrival | Removal, ...], converter=_tuple)
+    kept_out = attr.ib(type=tuple[KeptOut, ...], converter=_tuple)
 
 
-def load_rolled_back_presences(environment: str, rolled_back: Sequence[int]) -> tuple[Presences, tuple]:
+def load_rolled_back_presences(environment: str,
+                               rolled_back: Sequence[int]) -> tuple[Presences, tuple[ChangeFacts, ...]]:
     """
     The changes that the rolled-back deployments (ids) brought to ``environment`` and that are still there, in merge
     order, with their presences.
@@ -193,15 +199,15 @@ def settle_presences(before: Presences, *, deployment_id: int, rolled_back: Sequ
         remove(change_id, kind="rollback")
     for change_id in sorted(arriving, key=lambda i: (graph.changes[i].merged_at, graph.changes[i].pr_number)):
         bring(change_id)
-    moves = []
+    moves: list[Arrival | Removal] = []
     for change_id, was in initial.items():
         now = places[change_id]
-        was_present = bool(was and was.present)
-        if not was_present and now.present:
-            moves.append(Arrival(change_id))
-        elif was_present and not now.present:
+        if was is None or not was.present:  # it was not there
+            if now.present:
+                moves.append(Arrival(change_id))
+        elif not now.present:
             moves.append(Removal(change_id, now.removed_kind, now.removed_by_change, was.deployed_by))
-        elif was_present and now.present:  # left and came back within the report: nothing changed
+        else:  # left and came back within the report: nothing changed
             places[change_id] = attr.evolve(now, deployed_by=was.deployed_by)
     return Settlement(places={change_id: places[change_id] for change_id in initial}, touched=initial,
                       moves=moves, kept_out=kept_out)
@@ -210,7 +216,8 @@ def settle_presences(before: Presences, *, deployment_id: int, rolled_back: Sequ
 def save_presences(settlement: Settlement, before: Presences, *, deployment: DeploymentFacts,
                    graph: RevertGraph) -> None:
     """Write the settled presences, open a span for each arrival and close the open span of each removal."""
-    new, old = [], []
+    new: list[Presence] = []
+    old: list[Presence] = []
     for change_id in settlement.touched:
         place = settlement.places[change_id]
         row = Presence(pk=before.row_ids.get(change_id), change_id=change_id, environment=deployment.environment,
@@ -224,7 +231,7 @@ def save_presences(settlement: Settlement, before: Presences, *, deployment: Dep
         if isinstance(move, Arrival):
             change = graph.changes[move.change_id]
             opened.append(DeploymentSpan(
-                change_id=change.id, environment=deployment.environment, deployed_by_id=deployment.id,
+                change_id=change.stored_id, environment=deployment.environment, deployed_by_id=deployment.id,
                 deployed_at=deployment.deployed_at, release=deployment.release,
                 repository_key=change.repository_key, is_cc_change=change.is_cc_change,
                 core_committer=change.core_committer,

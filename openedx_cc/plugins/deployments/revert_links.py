@@ -82,9 +82,9 @@ def load_revert_graph(links: Sequence[RevertLink], *, known: Mapping[int, Change
     reverts: dict[int, list[int]] = defaultdict(list)
     reverted_by: dict[int, list[int]] = defaultdict(list)
     for change, original in links:
-        reverts[change.id].append(original.id)
-        reverted_by[original.id].append(change.id)
-        by_id.setdefault(original.id, original)
+        reverts[change.stored_id].append(original.stored_id)
+        reverted_by[original.stored_id].append(change.stored_id)
+        by_id.setdefault(original.stored_id, original)
     frontier = set(by_id)
     seen: set[int] = set()
     for _depth in range(MAX_REVERT_DEPTH):

@@ -23,9 +23,12 @@ from __future__ import annotations
 import re
 import string
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import attr
+
+if TYPE_CHECKING:  # facts imports this module (its Reference)
+    from openedx_cc.plugins.deployments.facts import ChangeFacts
 
 _GITHUB_TITLE = re.compile(r'^\s*revert\s+"(?P<inner>.*)"(?P<after>.*)$', re.IGNORECASE | re.DOTALL)
 _CONVENTIONAL_TITLE = re.compile(r"^\s*revert(?:\([^)]*\))?!?\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
@@ -46,7 +49,7 @@ class Reference:
 
     kind = attr.ib(type=str)
     value = attr.ib()
-    repository = attr.ib(type=str, default=None)
+    repository = attr.ib(type=str | None, default=None)
 
     def as_dict(self) -> dict:
         """JSON form, for storage."""
@@ -69,7 +72,7 @@ class RevertDetection:
     """
 
     rule = attr.ib(type=str)
-    references = attr.ib(type=tuple)
+    references = attr.ib(type=tuple[Reference, ...])
 
     @property
     def is_nested(self) -> bool:
@@ -232,9 +235,9 @@ class RevertGraph:
     were found. An id without links maps to nothing.
     """
 
-    changes = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
-    reverts = attr.ib(converter=_frozen, factory=dict)
-    reverted_by = attr.ib(converter=_frozen, factory=dict)
+    changes: Mapping[int, ChangeFacts] = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
+    reverts: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
+    reverted_by: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
 
     def reverted(self, change_id: int) -> tuple[int, ...]:
         """The ids of the changes that ``change_id`` reverts."""

@@ -4,6 +4,7 @@ What the eventlog applet takes and returns: events to emit and the outcome of se
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attr
 from openedx_events.tooling import OpenEdxPublicSignal
@@ -16,8 +17,8 @@ class PendingEvent:
     """
 
     signal = attr.ib(type=OpenEdxPublicSignal)
-    data = attr.ib(type=dict)
-    time = attr.ib(type=datetime, default=None)
+    data = attr.ib(type=dict[str, Any])
+    time = attr.ib(type=datetime | None, default=None)  # None: when it is logged
 
 
 @attr.s(frozen=True)

@@ -4,6 +4,8 @@ template draws it. Every mark carries ``data-`` attributes with its series, labe
 """
 from __future__ import annotations
 
+from django.utils.functional import Promise
+
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 40, 16, 56
 COLORS = ["#0a6c8a", "#d97706", "#7c3aed", "#15803d", "#b91c1c"]
@@ -23,7 +25,8 @@ def _nice_top(value: float, count: int = 4) -> float:
     return step * count
 
 
-def line_chart(chart_id: str, title: str, labels: list[str], series: dict[str, list], *, percent=False) -> dict:
+def line_chart(chart_id: str, title: str | Promise, labels: list[str], series: dict[str, list], *,
+               percent=False) -> dict:
     """Geometry of a line chart: one polyline (and its points) per series over the labels."""
     values = [v for points in series.values() for v in points if v is not None]
     top = max(values + [0.0]) or 1.0
@@ -54,7 +57,7 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: dict[str, l
 BAR_BOTTOM = 110  # room for the slanted labels
 
 
-def bar_chart(chart_id: str, title: str, labels: list[str], series: dict[str, list[int]]) -> dict:
+def bar_chart(chart_id: str, title: str | Promise, labels: list[str], series: dict[str, list[int]]) -> dict:
     """Geometry of a grouped bar chart: for each label, one bar per series (at most 60% of the width each group)."""
     values = [v for points in series.values() for v in points]
     top = _nice_top(max(values + [1]))

@@ -13,6 +13,7 @@ a fixed number of queries whatever the number of recorded changes.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Ceil, RowNumber, TruncMonth
@@ -89,7 +90,8 @@ _EMPTY = {"median_seconds": None, "p90_seconds": None, "count": 0}
 
 
 def _check_filters(params, *, name_unknown_values: bool) -> dict:
-    problems, clean = [], {}
+    problems = []
+    clean: dict[str, Any] = {}  # a datetime for since and until, a string for the other filters
     for name in params:
         if name not in FILTERS:
             problems.append(Problem(field=name, message=f"unknown filter; the filters are {', '.join(FILTERS)}"))
