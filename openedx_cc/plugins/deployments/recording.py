@@ -77,11 +77,13 @@ def record_deployment(raw) -> RecordResult:
             with transaction.atomic():
                 lock_environment(report.data.environment)
                 body = ingest_report(report)
-        except AlreadyRecorded:
-            # Known gap, left as it is: None (against the declared type) if the winner's row is not visible, which
-            # can happen inside a caller's transaction whose snapshot predates the winner's commit (REPEATABLE READ
-            # isolation, not Django's default on PostgreSQL or MySQL).
-            return previous_answer(report)  # type: ignore[return-value]
+        except AlreadyRecorded as exc:
+            previous = previous_answer(report)
+            if previous is None:
+                # The winner's row is not visible: a caller's transaction whose snapshot predates the winner's commit
+                # (REPEATABLE READ isolation, not Django's default on PostgreSQL or MySQL). Sending again will see it.
+                raise RecordingBusy("another report with this id is being recorded; send the report again") from exc
+            return previous
         except (IntegrityError, OperationalError) as exc:
             if not is_conflict(exc):
                 raise

@@ -550,6 +550,22 @@ def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recordi
     assert Deployment.objects.count() == 0
 
 
+def test_a_report_whose_winner_is_not_visible_yet_is_503_not_a_crash(client, pilot, recording, monkeypatch):
+    """
+    The report id is taken, but the caller's snapshot cannot see the row that took it (REPEATABLE READ inside a
+    caller's transaction): the answer is "send it again", never an AttributeError on None.
+    """
+    from openedx_cc.plugins.deployments import recording
+
+    def taken(report):
+        raise recording.AlreadyRecorded()
+
+    monkeypatch.setattr(recording, "ingest_report", taken)
+    response = h.post(client, h.report(changes=[cc_change()]))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "send the report again" in response.json()["errors"][0]["message"]
+
+
 def test_other_database_errors_are_not_taken_for_races(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
     from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
 
