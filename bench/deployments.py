@@ -89,9 +89,9 @@ def bench_ingestion(rounds=5):
 
 def bench_publishing(redis_url="redis://127.0.0.1:6379/"):
     """300 events to Redis: openedx-cc's sending path vs the producer called directly."""
-    from openedx_events.event_bus import get_producer  # pylint: disable=import-outside-toplevel
+    from openedx_events.event_bus import get_producer
 
-    from openedx_cc.settings.common import CHANGE_TOPIC  # pylint: disable=import-outside-toplevel
+    from openedx_cc.settings.common import CHANGE_TOPIC
 
     prefix = f"bench-{uuid.uuid4().hex[:6]}"
     config = {event_type: {topic: {**options, "enabled": True} for topic, options in topics.items()}
@@ -131,7 +131,7 @@ def _rollback_of(document, run):
 
 def _deploy_then_roll_back(size, *, seed, measure_memory=False):
     """Seconds (or peak bytes) of recording a deployment of ``size`` changes, then of its rollback."""
-    import tracemalloc  # pylint: disable=import-outside-toplevel
+    import tracemalloc
 
     document = make_report(size, 0, seed=seed)
     rollback = json.dumps(_rollback_of(document, document["id"])).encode()

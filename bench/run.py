@@ -59,7 +59,7 @@ def _setup(db):
         path.unlink(missing_ok=True)
         os.environ["OPENEDX_CC_HOST_SQLITE"] = str(path)
     elif db == "mysql":
-        import MySQLdb  # pylint: disable=import-outside-toplevel
+        import MySQLdb
 
         os.environ["OPENEDX_CC_HOST_MYSQL_NAME"] = "openedx_cc_bench"
         conn = MySQLdb.connect(host="127.0.0.1", user="root", passwd="", port=3306)
@@ -67,10 +67,10 @@ def _setup(db):
         cursor.execute("DROP DATABASE IF EXISTS openedx_cc_bench")
         cursor.execute("CREATE DATABASE openedx_cc_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         conn.close()
-    import django  # pylint: disable=import-outside-toplevel
+    import django
 
     django.setup()
-    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
 
@@ -80,12 +80,12 @@ def _median_us(samples):
 
 
 def bench_check(sizes):
-    from django.db import connection, reset_queries  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
-    from django.utils import timezone  # pylint: disable=import-outside-toplevel
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
-    from bench import baselines, fixtures  # pylint: disable=import-outside-toplevel
-    from openedx_cc.plugins.ownership.api import check_ownership  # pylint: disable=import-outside-toplevel
+    from bench import baselines, fixtures
+    from openedx_cc.plugins.ownership.api import check_ownership
 
     started = time.perf_counter()
     counts = fixtures.generate(**sizes)
@@ -117,7 +117,7 @@ def bench_check(sizes):
 
 
 def _roster(count, repositories):
-    import yaml  # pylint: disable=import-outside-toplevel
+    import yaml
 
     committers = [
         {
@@ -137,10 +137,10 @@ def _roster(count, repositories):
 
 def _imports_twice(paths):
     """Import ``paths`` twice, first and no-change re-import; yield label, seconds, queries, writes, report."""
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
+    from openedx_cc.python_api import import_files
 
     for label in ("first import", "no-change re-import"):
         with CaptureQueriesContext(connection) as queries:
@@ -152,7 +152,7 @@ def _imports_twice(paths):
 
 
 def bench_import(count, repositories):
-    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
         handle.write(_roster(count, repositories))
@@ -168,7 +168,7 @@ def bench_import(count, repositories):
 
 
 def _people_and_catalog(directory: Path, count: int, catalogs: int, repositories: int):
-    import yaml  # pylint: disable=import-outside-toplevel
+    import yaml
 
     orgs = {f"Org{i}": {"name": f"Organization {i}", "agreement": "institution" if i % 2 == 0 else "none",
                         "contractor": i % 3 == 0} for i in range(50)}
@@ -198,7 +198,7 @@ def _people_and_catalog(directory: Path, count: int, catalogs: int, repositories
 
 
 def bench_people_catalog(count, catalogs, repositories):
-    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+    from openedx_cc.lib.sync import DEFAULT_BATCH_SIZE
 
     with tempfile.TemporaryDirectory() as directory:
         paths = _people_and_catalog(Path(directory), count, catalogs, repositories)
@@ -211,7 +211,7 @@ def bench_people_catalog(count, catalogs, repositories):
 
 def child(db, quick):
     _setup(db)
-    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT VERSION()" if db == "mysql" else "SELECT sqlite_version()")
@@ -220,20 +220,20 @@ def child(db, quick):
     sizes = ({"committers": 1_000, "repositories": 200, "rights": 10_000} if quick
              else {"committers": 10_000, "repositories": 2_000, "rights": 100_000})
     ratio, disagreements = bench_check(sizes)
-    from bench import deployments  # pylint: disable=import-outside-toplevel
+    from bench import deployments
 
     deployments.bench_ingestion(rounds=2 if quick else 5)
     deployments.bench_rollbacks()
     deployments.bench_bodies()
     deployments.bench_publishing()
-    from bench import metrics  # pylint: disable=import-outside-toplevel
+    from bench import metrics
 
     metrics.bench(rounds=2 if quick else 5)
     bench_import(500 if quick else 5_000, sizes["repositories"])
     bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
     concurrent_ok = True
     if db == "sqlite":
-        from bench.concurrency import bench_sqlite_concurrency  # pylint: disable=import-outside-toplevel
+        from bench.concurrency import bench_sqlite_concurrency
 
         concurrent_ok = bench_sqlite_concurrency()
     return 0 if disagreements == 0 and concurrent_ok else 1

@@ -13,6 +13,6 @@ class HostConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from edx_django_utils.plugins import connect_plugin_receivers  # pylint: disable=import-outside-toplevel
+        from edx_django_utils.plugins import connect_plugin_receivers
 
         connect_plugin_receivers(settings.PLUGIN_PROJECT_TYPE)

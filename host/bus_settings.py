@@ -7,7 +7,7 @@ Environment: ``OPENEDX_CC_HOST_REDIS_URL`` (default ``redis://127.0.0.1:6379/``)
 """
 import os
 
-from host.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from host.settings import *  # noqa: F401,F403
 from host.settings import EVENT_BUS_PRODUCER_CONFIG, INSTALLED_APPS
 
 INSTALLED_APPS = INSTALLED_APPS + ["edx_event_bus_redis", "host.subscriber"]

@@ -10,7 +10,7 @@ Environment: ``OPENEDX_CC_HOST_CACHE_URL`` (default ``redis://127.0.0.1:6379/5``
 """
 import os
 
-from host.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from host.settings import *  # noqa: F401,F403
 
 # lms/envs/common.py: the platform's own historical models have no index on history_date.
 SIMPLE_HISTORY_DATE_INDEX = False

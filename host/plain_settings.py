@@ -2,7 +2,7 @@
 A Django service that is not LMS/CMS: it lists the app in INSTALLED_APPS and includes ``openedx_cc.urls`` itself
 (docs/reference/settings.rst), without the plugin mechanism.
 """
-from host.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from host.settings import *  # noqa: F401,F403
 
 INSTALLED_APPS = SERVICE_APPS + [  # noqa: F405
     "openedx_cc",

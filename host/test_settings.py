@@ -7,10 +7,10 @@ import os
 
 os.environ.setdefault("OPENEDX_CC_HOST_DB", os.environ.get("OPENEDX_CC_TEST_DB", "sqlite"))
 
-from host.settings import *  # noqa: E402,F401,F403  pylint: disable=wildcard-import,unused-wildcard-import,wrong-import-position
-from edx_django_utils.plugins import add_plugins  # noqa: E402  pylint: disable=wrong-import-position
+from host.settings import *  # noqa: E402,F401,F403
+from edx_django_utils.plugins import add_plugins  # noqa: E402
 
-from host.settings import DATABASES, PLUGIN_PROJECT_TYPE  # noqa: E402  pylint: disable=wrong-import-position
+from host.settings import DATABASES, PLUGIN_PROJECT_TYPE  # noqa: E402
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"

@@ -1,7 +1,6 @@
 """
 Django admin of openedx-cc: each applet registers its own models.
 """
-# pylint: disable=unused-import
 from openedx_cc.plugins.catalog import admin as catalog_admin  # noqa: F401
 from openedx_cc.plugins.deployments import admin as deployments_admin  # noqa: F401
 from openedx_cc.plugins.eventlog import admin as eventlog_admin  # noqa: F401

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The event definitions must exist before the ``openedx_events`` app validates EVENT_BUS_PRODUCER_CONFIG in its own
 # ready(), which runs before ours because plugin apps come late in INSTALLED_APPS (see docs/decisions/0003).
-import openedx_cc.events  # noqa: F401  pylint: disable=unused-import
+import openedx_cc.events  # noqa: F401
 
 _PROJECT_TYPES = ("lms.djangoapp", "cms.djangoapp")
 _SETTINGS_TYPES = ("common", "production", "test")
@@ -73,9 +73,9 @@ class OpenedxCCConfig(AppConfig):
         """
         Register the system checks, and connect the receivers (a no-op repeat when the plugin mechanism already did).
         """
-        from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
+        from django.utils.module_loading import import_string
 
-        from openedx_cc import checks, receivers  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from openedx_cc import checks, receivers  # noqa: F401
 
         for config in _RECEIVERS:
             signal = import_string(config["signal_path"])

@@ -61,7 +61,7 @@ def _wrong_type(name: str) -> checks.CheckMessage | None:
 
 
 @checks.register(TAG)
-def check_installed_apps(  # pylint: disable=unused-argument
+def check_installed_apps(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """
@@ -89,7 +89,7 @@ def check_installed_apps(  # pylint: disable=unused-argument
 
 
 @checks.register(TAG)
-def check_settings(  # pylint: disable=unused-argument
+def check_settings(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """

@@ -4,7 +4,6 @@ The models of every openedx-cc applet, gathered so Django finds them in the ``op
 Never import models from here: outside an applet, use its ``api`` functions (or its ``models_api``, where a foreign
 key needs a model).
 """
-# pylint: disable=unused-import
 from openedx_cc.plugins.catalog.models import CatalogEntry  # noqa: F401
 from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, Presence  # noqa: F401
 from openedx_cc.plugins.eventlog.models import LoggedEvent  # noqa: F401

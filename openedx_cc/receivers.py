@@ -7,15 +7,15 @@ import logging
 log = logging.getLogger(__name__)
 
 
-def ensure_toggles_exist(sender, app_config=None, using="default", **kwargs):  # pylint: disable=unused-argument
+def ensure_toggles_exist(sender, app_config=None, using="default", **kwargs):
     """
     After ``migrate``, make sure every openedx-cc switch has a row in waffle (off), so operators find them all in
     the Django admin (``/admin/waffle/switch/``) without knowing their names.
     """
     if app_config is None or app_config.label != "openedx_cc":
         return
-    from openedx_cc.python_api import all_toggles  # pylint: disable=import-outside-toplevel
-    from waffle.models import Switch  # pylint: disable=import-outside-toplevel
+    from openedx_cc.python_api import all_toggles
+    from waffle.models import Switch
 
     for toggle in all_toggles():
         _switch, created = Switch.objects.using(using).get_or_create(name=toggle.name, defaults={"active": False})
@@ -25,20 +25,20 @@ def ensure_toggles_exist(sender, app_config=None, using="default", **kwargs):  #
 
 def notify_change_reverted(signal, sender, **kwargs):
     """CC_CHANGE_REVERTED -> the notifications applet."""
-    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications import handlers
 
     handlers.on_change_reverted(signal, sender, **kwargs)
 
 
 def notify_change_deployed(signal, sender, **kwargs):
     """CC_CHANGE_DEPLOYED -> the notifications applet."""
-    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications import handlers
 
     handlers.on_change_deployed(signal, sender, **kwargs)
 
 
 def notify_ownership_changed(signal, sender, **kwargs):
     """CC_OWNERSHIP_CHANGED -> the notifications applet."""
-    from openedx_cc.plugins.notifications import handlers  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications import handlers
 
     handlers.on_ownership_changed(signal, sender, **kwargs)

@@ -38,7 +38,7 @@ def enabled():
 
 
 @pytest.fixture
-def events_on(enabled):  # pylint: disable=unused-argument,redefined-outer-name
+def events_on(enabled):
     """``openedx_cc.enabled`` and ``openedx_cc.emit_events`` on."""
     with override_waffle_switch(EMIT_EVENTS, True):
         yield
@@ -57,15 +57,15 @@ def plain_user(django_user_model):
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient  # pylint: disable=import-outside-toplevel
+    from rest_framework.test import APIClient
 
     return APIClient()
 
 
 @pytest.fixture
-def pilot(db):  # pylint: disable=unused-argument
+def pilot(db):
     """The pilot roster imported."""
-    from openedx_cc.python_api import import_files  # pylint: disable=import-outside-toplevel
+    from openedx_cc.python_api import import_files
 
     return import_files([str(PILOT_ROSTER)])
 
@@ -73,11 +73,11 @@ def pilot(db):  # pylint: disable=unused-argument
 @pytest.fixture
 def captured_events():
     """Every openedx-cc event sent in-process during the test, as (event_type, kwargs)."""
-    from openedx_cc.events import ALL_SIGNALS  # pylint: disable=import-outside-toplevel
+    from openedx_cc.events import ALL_SIGNALS
 
     received = []
 
-    def receiver(signal, sender, **kwargs):  # pylint: disable=unused-argument
+    def receiver(signal, sender, **kwargs):
         received.append((signal.event_type, kwargs))
 
     for signal in ALL_SIGNALS:

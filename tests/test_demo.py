@@ -76,14 +76,14 @@ def _demo(state, log_name):
     env = dict(os.environ, DEMO_STATE_DIR=str(state), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with open(log_path, "w+", encoding="utf-8") as log:
-        process = subprocess.Popen(["scripts/demo", str(port)], cwd=ROOT, env=env, stdout=log,  # pylint: disable=consider-using-with
+        process = subprocess.Popen(["scripts/demo", str(port)], cwd=ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 180
             while True:
                 try:
-                    urllib.request.urlopen(base + "/admin/login/", timeout=2)  # pylint: disable=consider-using-with
+                    urllib.request.urlopen(base + "/admin/login/", timeout=2)
                     break
                 except OSError:
                     assert process.poll() is None, log_path.read_text()[-3000:]

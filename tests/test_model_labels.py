@@ -12,11 +12,11 @@ from tests.scripted import record_history
 pytestmark = pytest.mark.django_db
 
 
-def test_every_recorded_row_has_a_readable_label(pilot, enabled):  # pylint: disable=unused-argument
+def test_every_recorded_row_has_a_readable_label(pilot, enabled):
     record_history()
     seen = 0
     for model in apps.get_app_config("openedx_cc").get_models():
-        if not model._meta.managed:  # pylint: disable=protected-access  (the dashboard has no table)
+        if not model._meta.managed:
             continue
         row = model.objects.order_by("pk").first()
         if row is None:
@@ -26,7 +26,7 @@ def test_every_recorded_row_has_a_readable_label(pilot, enabled):  # pylint: dis
     assert seen > 10
 
 
-def test_a_deployed_change_names_the_change_and_the_deployment(pilot, enabled):  # pylint: disable=unused-argument
+def test_a_deployed_change_names_the_change_and_the_deployment(pilot, enabled):
     record_history()
     row = apps.get_model("openedx_cc", "DeployedChange").objects.get(change__pr_number=101)
     assert str(row) == "openedx/openedx-platform#101 in prod-08-10"

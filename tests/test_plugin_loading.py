@@ -24,7 +24,7 @@ def test_entry_points_register_the_app_for_lms_and_cms(project_type):
 
 
 def test_host_lists_the_app_only_through_the_plugin_mechanism():
-    from host import settings as host_settings  # pylint: disable=import-outside-toplevel
+    from host import settings as host_settings
 
     assert not [app for app in host_settings.SERVICE_APPS if app.startswith("openedx_cc")]
     assert "openedx_cc.apps.OpenedxCCConfig" in settings.INSTALLED_APPS
@@ -47,14 +47,14 @@ def test_plugin_urls_are_mounted_under_api_cc_v1():
 
 
 def test_plugin_receivers_are_connected():
-    receivers = [r for r in post_migrate._live_receivers(sender=None)[0]]  # pylint: disable=protected-access
+    receivers = [r for r in post_migrate._live_receivers(sender=None)[0]]
     names = {getattr(r, "__qualname__", "") for r in receivers}
     assert "ensure_toggles_exist" in names
 
 
 @pytest.mark.django_db
 def test_toggles_appear_in_the_waffle_admin_after_migrate():
-    from waffle.models import Switch  # pylint: disable=import-outside-toplevel
+    from waffle.models import Switch
 
     names = set(Switch.objects.filter(name__startswith="openedx_cc.").values_list("name", flat=True))
     assert {"openedx_cc.enabled", "openedx_cc.emit_events"} <= names

@@ -75,7 +75,7 @@ def test_the_report_parser_refuses_or_accepts(document):
 
 @SETTINGS
 @given(document=_report_documents())
-def test_signed_reports_answer_400_or_success(client, pilot, events_on, document):  # pylint: disable=unused-argument
+def test_signed_reports_answer_400_or_success(client, pilot, events_on, document):
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         response = h.post(client, document)
     assert response.status_code in (200, 201, 400, 409), response.content[:500]

@@ -57,7 +57,7 @@ def test_rejects(name, capsys):
 def test_a_roster_with_an_indented_comment_naming_a_login_is_a_roster(tmp_path, capsys):
     """Hostile input (docs/decisions/0012): ``  # @login ...`` indented inside a roster does not make it a CODEOWNERS
     file."""
-    from tests.conftest import PILOT_ROSTER  # pylint: disable=import-outside-toplevel
+    from tests.conftest import PILOT_ROSTER
 
     roster = tmp_path / "roster.yaml"
     text = PILOT_ROSTER.read_text()

@@ -11,4 +11,4 @@ class SubscriberConfig(AppConfig):
     label = "openedx_cc_example_subscriber"
 
     def ready(self):
-        from host.subscriber import receivers  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from host.subscriber import receivers  # noqa: F401

@@ -14,7 +14,7 @@ _seen = set()
 
 @receiver(CC_CHANGE_DEPLOYED)
 @receiver(CC_CHANGE_REVERTED)
-def record_change_event(signal, sender, metadata, change, deployment, revert=None, **kwargs):  # pylint: disable=unused-argument
+def record_change_event(signal, sender, metadata, change, deployment, revert=None, **kwargs):
     """
     Keep each change event once, however many times it arrives (a replay re-sends the original metadata id).
     """

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
-def get_history_user(  # pylint: disable=unused-argument
+def get_history_user(
     request: HttpRequest | None = None, **kwargs: object
 ) -> AbstractBaseUser | AnonymousUser | None:
     """

@@ -48,7 +48,7 @@ else:
     _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _PositionLoader(_BASE_LOADER):  # pylint: disable=too-many-ancestors
+class _PositionLoader(_BASE_LOADER):
     """
     A safe loader whose timestamps that are not real dates (``2020-13-01``) stay text, so that validation can say
     which field holds them instead of the parser failing without a location.

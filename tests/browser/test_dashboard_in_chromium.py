@@ -38,15 +38,15 @@ def demo(tmp_path_factory):
     port, state = _free_port(), tmp_path_factory.mktemp("demo")
     env = dict(os.environ, DEMO_STATE_DIR=str(state), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    log = open(state / "demo.log", "w+", encoding="utf-8")  # pylint: disable=consider-using-with
-    process = subprocess.Popen(["scripts/demo", str(port)], cwd=ROOT, env=env, stdout=log,  # pylint: disable=consider-using-with
+    log = open(state / "demo.log", "w+", encoding="utf-8")
+    process = subprocess.Popen(["scripts/demo", str(port)], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(base + "/admin/login/", timeout=2)  # pylint: disable=consider-using-with
+                urllib.request.urlopen(base + "/admin/login/", timeout=2)
                 break
             except OSError:
                 assert process.poll() is None, (state / "demo.log").read_text()[-3000:]
@@ -62,7 +62,7 @@ def demo(tmp_path_factory):
 
 
 def test_the_dashboard_renders_its_charts_in_chromium(demo):
-    from playwright.sync_api import sync_playwright  # pylint: disable=import-outside-toplevel
+    from playwright.sync_api import sync_playwright
 
     base, password = demo
     with sync_playwright() as playwright:

@@ -40,7 +40,7 @@ class RedisServer:
         self.port, self.workdir, self.process = port, workdir, None
 
     def start(self):
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
@@ -65,8 +65,8 @@ class HostServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.log = open(self.log_path, "ab")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload",
              "--settings", self.settings_module],
             cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,

@@ -43,9 +43,9 @@ class Consumer:
         command = [sys.executable, "manage.py", "consume_events", "-t", TOPIC, "-g", "openedx-cc-test",
                    "--extra", json.dumps({"consumer_name": "c1", "check_backlog": True}),
                    "--settings", "host.bus_settings"]
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+            stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT,
         )
 
     def running(self):
@@ -72,7 +72,7 @@ def _wait_for(path, event_id, timeout=60):
     return False
 
 
-def test_round_trip_through_redis_and_replay_after_an_outage(client, pilot, events_on, tmp_path):  # pylint: disable=unused-argument
+def test_round_trip_through_redis_and_replay_after_an_outage(client, pilot, events_on, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the round trip runs once, with the SQLite suite")
     assert shutil.which("redis-server"), "redis-server is needed (scripts/ensure-services installs it)"

@@ -14,7 +14,7 @@ from openedx_cc.plugins.metrics.models import MetricsDashboard
 
 @pytest.mark.parametrize("model", [Deployment, Change, Presence, LoggedEvent, MetricsDashboard])
 def test_facts_are_read_only_even_for_a_superuser(model, admin_user, admin_client):
-    model_admin = admin.site._registry[model]  # pylint: disable=protected-access
+    model_admin = admin.site._registry[model]
     assert isinstance(model_admin, ReadOnlyModelAdmin)
     request = RequestFactory().get("/")
     request.user = admin_user
@@ -23,5 +23,5 @@ def test_facts_are_read_only_even_for_a_superuser(model, admin_user, admin_clien
     assert not model_admin.has_delete_permission(request)
     assert model_admin.has_view_permission(request)
     if model is not MetricsDashboard:  # the dashboard replaces the change list; it has no add page at all
-        meta = model._meta  # pylint: disable=protected-access
+        meta = model._meta
         assert admin_client.get(f"/admin/{meta.app_label}/{meta.model_name}/add/").status_code == 403

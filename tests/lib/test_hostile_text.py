@@ -88,14 +88,14 @@ def test_names_are_refused_in_linear_time(parse, text):
     "[" + _fill("a.", MAX_BODY_CHARS) + "]",
 ])
 def test_toml_line_positions_are_linear(line):
-    from openedx_cc.lib.sourcemap import _toml_positions  # pylint: disable=import-outside-toplevel
+    from openedx_cc.lib.sourcemap import _toml_positions
 
     with tripwire():
         _toml_positions("format = 'openedx-cc-roster/v1'\n" + line + "\n")
 
 
 def test_toml_positions_still_find_tables_and_keys():
-    from openedx_cc.lib.sourcemap import _toml_positions  # pylint: disable=import-outside-toplevel
+    from openedx_cc.lib.sourcemap import _toml_positions
 
     positions = _toml_positions("a = 1\n[program]  # the policy\nphase = 'pilot'\n[[committers]]\ngithub = 'x'\n"
                                 "[[committers]]\ngithub = 'y'\n")

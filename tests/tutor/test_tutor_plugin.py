@@ -87,7 +87,7 @@ def _settings(tutor, service, host_bus_config):
     blocks = SETTINGS_BLOCK.findall(text)
     assert len(blocks) == 1, text
     namespace = {"EVENT_BUS_PRODUCER_CONFIG": copy.deepcopy(host_bus_config)}
-    exec(blocks[0], namespace)  # pylint: disable=exec-used
+    exec(blocks[0], namespace)
     return namespace
 
 
@@ -187,8 +187,8 @@ def _rules():
 ])
 def test_every_address_tutor_accepts_passes_the_packages_check(address):
     """Tutor's rule is the narrower one: nothing it accepts fails openedx_cc.E004 in LMS."""
-    from django.core.exceptions import ValidationError  # pylint: disable=import-outside-toplevel
-    from django.core.validators import validate_email  # pylint: disable=import-outside-toplevel
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     if _rules().is_email_address(address):
         try:

@@ -23,13 +23,13 @@ class CommitterFilter(django_filters.FilterSet):
     class Meta:  # the model comes from the view's queryset (``ownership_api.get_committers()``)
         fields = ["status", "organization", "repository", "q"]
 
-    def filter_repository(self, queryset, name, value):  # pylint: disable=unused-argument
+    def filter_repository(self, queryset, name, value):
         try:
             return ownership_api.committers_holding_rights_on(queryset, value)
         except InvalidValue as exc:
             raise ValidationError({"repository": [str(exc)]}) from exc
 
-    def filter_q(self, queryset, name, value):  # pylint: disable=unused-argument
+    def filter_q(self, queryset, name, value):
         return queryset.filter(Q(github_key__icontains=value.strip()) | Q(name__icontains=value.strip()))
 
 

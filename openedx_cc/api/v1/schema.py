@@ -5,7 +5,7 @@ host, which LMS and CMS do with edx-drf-extensions' JWT and their own subclasses
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class JwtAuthenticationScheme(OpenApiAuthenticationExtension):  # pylint: disable=too-few-public-methods
+class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
     """edx-drf-extensions' ``JwtAuthentication``: ``Authorization: JWT <token>``."""
 
     target_class = "edx_rest_framework_extensions.auth.jwt.authentication.JwtAuthentication"
@@ -16,7 +16,7 @@ class JwtAuthenticationScheme(OpenApiAuthenticationExtension):  # pylint: disabl
                 "description": "An Open edX JWT: 'JWT <token>'."}
 
 
-class SessionAuthenticationScheme(OpenApiAuthenticationExtension):  # pylint: disable=too-few-public-methods
+class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
     """
     The session, also through the subclasses hosts use (LMS's ``DefaultSessionAuthentication``, edx-drf-extensions'
     ``SessionAuthenticationAllowInactiveUser``), which drf-spectacular's own extension does not match.
@@ -27,6 +27,6 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):  # pylint: di
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):
-        from django.conf import settings  # pylint: disable=import-outside-toplevel
+        from django.conf import settings
 
         return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -31,7 +31,7 @@ class AwareDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-class OwnershipCheckQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class OwnershipCheckQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET ownership/check/``. Values are taken as sent: a line break is refused, not trimmed."""
 
     user = serializers.CharField(max_length=39, trim_whitespace=False, help_text="GitHub login.")
@@ -59,7 +59,7 @@ class OwnershipCheckQuerySerializer(serializers.Serializer):  # pylint: disable=
 # -- output ----------------------------------------------------------------------------------------------------------
 
 
-class RightDataSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class RightDataSerializer(serializers.Serializer):
     """A right (``RightData``)."""
 
     id = serializers.IntegerField()
@@ -73,7 +73,7 @@ class RightDataSerializer(serializers.Serializer):  # pylint: disable=abstract-m
     revoked_at = serializers.DateTimeField(allow_null=True)
 
 
-class CheckedRightSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class CheckedRightSerializer(serializers.Serializer):
     """A right considered by a check: whether it covers the scope and is valid at the time asked."""
 
     right = RightDataSerializer()
@@ -87,7 +87,7 @@ class CheckedRightSerializer(serializers.Serializer):  # pylint: disable=abstrac
         return data
 
 
-class OwnershipCheckSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class OwnershipCheckSerializer(serializers.Serializer):
     """The answer of ``GET ownership/check/`` (docs/reference/rest.rst)."""
 
     allowed = serializers.BooleanField()
@@ -99,7 +99,7 @@ class OwnershipCheckSerializer(serializers.Serializer):  # pylint: disable=abstr
     rights = CheckedRightSerializer(many=True)
 
 
-class OrganizationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class OrganizationSerializer(serializers.Serializer):
     """An organization, as shown with a committer."""
 
     slug = serializers.CharField()
@@ -107,7 +107,7 @@ class OrganizationSerializer(serializers.Serializer):  # pylint: disable=abstrac
     openedx_provider = serializers.BooleanField()
 
 
-class AgreementStateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class AgreementStateSerializer(serializers.Serializer):
     """The state of one kind of agreement."""
 
     state = serializers.CharField()
@@ -115,7 +115,7 @@ class AgreementStateSerializer(serializers.Serializer):  # pylint: disable=abstr
     expires_on = serializers.DateField(allow_null=True)
 
 
-class CommitRightSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class CommitRightSerializer(serializers.Serializer):
     """A right of a committer, with whether it is valid now."""
 
     id = serializers.IntegerField()
@@ -131,7 +131,7 @@ class CommitRightSerializer(serializers.Serializer):  # pylint: disable=abstract
         return obj.extension.name if obj.extension_id else ""
 
 
-class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class CommitterSerializer(serializers.Serializer):
     """
     A Core Committer. ``email`` and ``champions`` (personal data) only for staff and for the committer themselves;
     a committer sees who their champions are, but not the champions' email addresses (staff do).
@@ -191,7 +191,7 @@ class CommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-m
         return data
 
 
-class ExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class ExtensionSerializer(serializers.Serializer):
     """An extension of a repository; ``installed`` when discovery found it running in this service."""
 
     name = serializers.CharField()
@@ -203,7 +203,7 @@ class ExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-m
     version = serializers.CharField()
 
 
-class EffectiveCommitterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class EffectiveCommitterSerializer(serializers.Serializer):
     """A committer effective on a repository (or part of it) now, with the rights that make them so."""
 
     github_username = serializers.CharField()
@@ -212,7 +212,7 @@ class EffectiveCommitterSerializer(serializers.Serializer):  # pylint: disable=a
     rights = RightDataSerializer(many=True)
 
 
-class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class RepositorySerializer(serializers.Serializer):
     """A repository with its aliases, extensions and effective Core Committers now."""
 
     full_name = serializers.CharField()
@@ -230,7 +230,7 @@ class RepositorySerializer(serializers.Serializer):  # pylint: disable=abstract-
         return EffectiveCommitterSerializer(committers, many=True).data  # type: ignore[return-value]
 
 
-class CatalogInfoSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class CatalogInfoSerializer(serializers.Serializer):
     """What a repository's catalog-info.yaml says about it (``GET repositories/<owner>/<name>/``)."""
 
     owner = serializers.CharField(help_text="spec.owner as written, e.g. group:committers-xblock.")
@@ -242,13 +242,13 @@ class CatalogInfoSerializer(serializers.Serializer):  # pylint: disable=abstract
     source = serializers.CharField(help_text="The catalog-info file it was imported from.")  # type: ignore[assignment]
 
 
-class RepositoryDetailSerializer(RepositorySerializer):  # pylint: disable=abstract-method
+class RepositoryDetailSerializer(RepositorySerializer):
     """One repository; ``catalog`` is its catalog-info entry (null when none was imported)."""
 
     catalog = CatalogInfoSerializer(allow_null=True, source="catalog_entry")
 
 
-class InstalledExtensionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class InstalledExtensionSerializer(serializers.Serializer):
     """An extension installed in this service, as discovery finds it."""
 
     group = serializers.CharField()
@@ -260,13 +260,13 @@ class InstalledExtensionSerializer(serializers.Serializer):  # pylint: disable=a
     repository = serializers.CharField()
 
 
-class AuditQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class AuditQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET audit/``."""
 
     days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=MAX_AUDIT_DAYS)
 
 
-class DeploymentChangeSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class DeploymentChangeSerializer(serializers.Serializer):
     """A change of a deployment, with its attribution and revert detection."""
 
     repository = serializers.CharField()
@@ -283,7 +283,7 @@ class DeploymentChangeSerializer(serializers.Serializer):  # pylint: disable=abs
     revert = serializers.CharField(source="revert_rule")
 
 
-class DeploymentSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class DeploymentSerializer(serializers.Serializer):
     """
     A recorded deployment. A Core Committer who is not staff sees only their own changes in it.
     """
@@ -308,7 +308,7 @@ class DeploymentSerializer(serializers.Serializer):  # pylint: disable=abstract-
         return DeploymentChangeSerializer(changes, many=True).data  # type: ignore[return-value]
 
 
-class MetricsQuerySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+class MetricsQuerySerializer(serializers.Serializer):
     """Query parameters of ``GET metrics/`` (for the schema; the metrics API validates them)."""
 
     since = serializers.CharField(required=False, help_text="ISO 8601 datetime with time zone: deployed at or after.")

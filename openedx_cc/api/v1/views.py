@@ -21,7 +21,7 @@ from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.metrics import api as metrics_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
-from . import schema as _openapi_extensions  # noqa: F401  pylint: disable=unused-import  (JWT, session)
+from . import schema as _openapi_extensions  # noqa: F401  (JWT, session)
 from .base import CCPagination, CCViewMixin
 from .base import problems_response
 from .filters import CommitterFilter, DeploymentFilter, RepositoryFilter
@@ -233,7 +233,7 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
             )
             response["Retry-After"] = "300"
             return response
-        django_request = request._request  # pylint: disable=protected-access
+        django_request = request._request
         limit = deployments_api.MAX_REPORT_BYTES
         try:
             declared = int(django_request.META.get("CONTENT_LENGTH") or 0)

@@ -80,10 +80,10 @@ def _send_one(signal, metadata, data) -> str:
     underlying ``_send_event_with_metadata`` (docs/decisions/0003-event-naming-and-emission.rst).
     """
     try:
-        responses = signal._send_event_with_metadata(  # pylint: disable=protected-access
+        responses = signal._send_event_with_metadata(
             metadata=metadata, send_robust=True, from_event_bus=False, **data
         )
-    except Exception as exc:  # pylint: disable=broad-except
+    except Exception as exc:
         log.exception("Sending %s %s failed", signal.event_type, metadata.id)
         return f"{type(exc).__name__}: {exc}"
     errors = [f"{getattr(r, '__name__', r)}: {resp!r}" for r, resp in responses or [] if isinstance(resp, Exception)]
@@ -118,7 +118,7 @@ def _send_and_mark(items) -> SendResult:
             )
         for event_id, error in failures.items():
             LoggedEvent.objects.filter(event_id=event_id).update(last_error=error[:10000])
-    except Exception:  # pylint: disable=broad-except
+    except Exception:
         log.exception("Could not record the sending of %d event(s)", len(items))
     return SendResult(sent=len(sent_ids), failed=len(failures))
 

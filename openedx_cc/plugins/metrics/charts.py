@@ -17,7 +17,7 @@ def _ticks(top: float, count: int = 4):
 
 def _nice_top(value: float, count: int = 4) -> float:
     """The smallest whole 1, 2 or 5 times a power of ten that, times ``count``, reaches ``value``."""
-    import math  # pylint: disable=import-outside-toplevel
+    import math
 
     raw = max(value, 1) / count
     power = 10 ** max(0, math.floor(math.log10(raw)))  # counts: whole steps

@@ -90,13 +90,13 @@ def _queue(kind: str, dedupe_key: str, recipients, context: dict) -> list[int]:
 def _dispatch(ids):
     if not ids:
         return
-    from openedx_cc.plugins.notifications import tasks  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications import tasks
 
     if tasks.celery_ready():
         try:
             tasks.send_notifications_task.delay(ids)
             return
-        except Exception:  # pylint: disable=broad-except
+        except Exception:
             log.exception("Could not queue %d notification(s) with Celery; sending them now", len(ids))
     send_notifications(ids)
 
@@ -168,7 +168,7 @@ def send_notifications(ids) -> dict:
                                              from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None))
             message.attach_alternative(html, "text/html")
             message.send()
-        except Exception as exc:  # pylint: disable=broad-except
+        except Exception as exc:
             log.warning("Notification %s to %s failed: %s", entry.id, entry.recipient, exc)
             entry.status, entry.last_error = NotificationStatus.FAILED, f"{type(exc).__name__}: {exc}"[:5000]
             counts["failed"] += 1

@@ -12,20 +12,20 @@ log = logging.getLogger(__name__)
 def _safely(func, **kwargs):
     try:
         func(**kwargs)
-    except Exception:  # pylint: disable=broad-except
+    except Exception:
         log.exception("openedx-cc notifications failed to handle an event")
 
 
-def on_change_reverted(signal, sender, change, deployment, revert, metadata, **kwargs):  # pylint: disable=unused-argument
+def on_change_reverted(signal, sender, change, deployment, revert, metadata, **kwargs):
     """CC_CHANGE_REVERTED."""
     _safely(api.notify_change_reverted, change=change, deployment=deployment, revert=revert, metadata=metadata)
 
 
-def on_change_deployed(signal, sender, change, deployment, metadata, **kwargs):  # pylint: disable=unused-argument
+def on_change_deployed(signal, sender, change, deployment, metadata, **kwargs):
     """CC_CHANGE_DEPLOYED."""
     _safely(api.notify_change_deployed, change=change, deployment=deployment, metadata=metadata)
 
 
-def on_ownership_changed(signal, sender, ownership, metadata, **kwargs):  # pylint: disable=unused-argument
+def on_ownership_changed(signal, sender, ownership, metadata, **kwargs):
     """CC_OWNERSHIP_CHANGED."""
     _safely(api.notify_ownership_changed, ownership=ownership, metadata=metadata)

@@ -20,7 +20,7 @@ if shared_task is not None:
     @shared_task(name="openedx_cc.send_notifications", ignore_result=True)
     def send_notifications_task(ids):
         """Send logged notifications (they stay logged, failed or pending, if this fails)."""
-        from openedx_cc.plugins.notifications.delivery import send_notifications  # pylint: disable=import-outside-toplevel
+        from openedx_cc.plugins.notifications.delivery import send_notifications
 
         return send_notifications(ids)
 else:  # pragma: no cover

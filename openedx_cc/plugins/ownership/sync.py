@@ -44,7 +44,7 @@ from openedx_cc.plugins.ownership.syncplans import AgreementPlan, ChampionPlan, 
 log = logging.getLogger(__name__)
 
 
-class _Sync:  # pylint: disable=too-many-instance-attributes
+class _Sync:
     """
     One run of the sync engine over one snapshot.
     """

@@ -15,20 +15,20 @@ LMS_REST_FRAMEWORK = {
 }
 
 
-def test_a_session_only_host_answers_anonymous_calls_with_403(client, enabled):  # pylint: disable=unused-argument
+def test_a_session_only_host_answers_anonymous_calls_with_403(client, enabled):
     response = client.get("/api/cc/v1/committers/")
     assert response.status_code == 403
     assert "WWW-Authenticate" not in response
 
 
-def test_a_host_that_authenticates_by_jwt_answers_anonymous_calls_with_401(client, enabled):  # pylint: disable=unused-argument
+def test_a_host_that_authenticates_by_jwt_answers_anonymous_calls_with_401(client, enabled):
     with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
         response = client.get("/api/cc/v1/committers/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("JWT") or response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_the_session_still_works_in_a_jwt_host(client, enabled, plain_user):  # pylint: disable=unused-argument
+def test_the_session_still_works_in_a_jwt_host(client, enabled, plain_user):
     client.force_login(plain_user)
     with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):
         response = client.get("/api/cc/v1/committers/")
@@ -36,8 +36,8 @@ def test_the_session_still_works_in_a_jwt_host(client, enabled, plain_user):  # 
 
 
 def test_the_openapi_document_describes_the_hosts_authentication_without_warnings(tmp_path):
-    import yaml  # pylint: disable=import-outside-toplevel
-    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    import yaml
+    from django.core.management import call_command
 
     out = tmp_path / "schema.yaml"
     with override_settings(REST_FRAMEWORK=LMS_REST_FRAMEWORK):

@@ -16,7 +16,7 @@ OVERFLOW = "0001-01-01T00:00:00+01:00"
 
 
 @pytest.fixture
-def as_staff(api_client, staff_user, enabled):  # pylint: disable=unused-argument
+def as_staff(api_client, staff_user, enabled):
     api_client.force_authenticate(staff_user)
     return api_client
 
@@ -40,7 +40,7 @@ def test_out_of_range_datetimes_in_queries_are_400_naming_the_field(as_staff, pa
     (b'{"id": "x", "environment": "production", "deployed_at": "2026-11-25T10:00:00Z", "changes": [{"pr_number": '
      + b"9" * 5000 + b"}]}", "not valid JSON"),
 ])
-def test_malformed_reports_are_400(client, enabled, raw, message):  # pylint: disable=unused-argument
+def test_malformed_reports_are_400(client, enabled, raw, message):
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         response = h.post(client, None, raw=raw)
     assert response.status_code == 400, response.content

@@ -13,12 +13,12 @@ CHECK = "/api/cc/v1/ownership/check/?user=bradenmacdonald&repository=edx/edx-pla
 
 
 @pytest.fixture
-def as_user(api_client, plain_user, enabled):  # pylint: disable=unused-argument
+def as_user(api_client, plain_user, enabled):
     api_client.force_authenticate(plain_user)
     return api_client
 
 
-def test_the_readmes_url_datetimes_are_accepted_and_a_bare_plus_is_not(as_user, pilot):  # pylint: disable=unused-argument
+def test_the_readmes_url_datetimes_are_accepted_and_a_bare_plus_is_not(as_user, pilot):
     advised = re.findall(r"`(at=[^`]+)`", README)
     assert any(a.endswith("Z") for a in advised) and any("%2B" in a for a in advised)
     for query in advised:

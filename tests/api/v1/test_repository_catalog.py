@@ -25,7 +25,7 @@ spec:
 
 
 @pytest.fixture
-def as_user(api_client, plain_user, enabled):  # pylint: disable=unused-argument
+def as_user(api_client, plain_user, enabled):
     api_client.force_authenticate(plain_user)
     return api_client
 

@@ -13,13 +13,13 @@ BASE = "/api/cc/v1/"
 
 
 @pytest.fixture
-def as_user(api_client, plain_user, enabled):  # pylint: disable=unused-argument
+def as_user(api_client, plain_user, enabled):
     api_client.force_authenticate(plain_user)
     return api_client
 
 
 @pytest.fixture
-def as_staff(api_client, staff_user, enabled):  # pylint: disable=unused-argument
+def as_staff(api_client, staff_user, enabled):
     api_client.force_authenticate(staff_user)
     return api_client
 
@@ -27,18 +27,18 @@ def as_staff(api_client, staff_user, enabled):  # pylint: disable=unused-argumen
 @pytest.mark.parametrize("path", ["committers/", "committers/bradenmacdonald/", "repositories/",
                                   "repositories/openedx/xblock/", "ownership/check/?user=a&repository=b/c",
                                   "schema/", "docs/"])
-def test_every_endpoint_answers_404_while_the_set_is_disabled(api_client, staff_user, pilot, path):  # pylint: disable=unused-argument
+def test_every_endpoint_answers_404_while_the_set_is_disabled(api_client, staff_user, pilot, path):
     api_client.force_authenticate(staff_user)
     assert api_client.get(BASE + path).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["committers/", "repositories/", "ownership/check/?user=a&repository=b/c",
                                   "schema/"])
-def test_reading_needs_an_authenticated_user(api_client, enabled, path):  # pylint: disable=unused-argument
+def test_reading_needs_an_authenticated_user(api_client, enabled, path):
     assert api_client.get(BASE + path).status_code in {401, 403}
 
 
-def test_check_allowed(as_user, pilot):  # pylint: disable=unused-argument
+def test_check_allowed(as_user, pilot):
     response = as_user.get(BASE + "ownership/check/", {"user": "BradenMacDonald", "repository": "edx/edx-platform",
                                                        "path": "lms/urls.py"})
     assert response.status_code == 200
@@ -51,7 +51,7 @@ def test_check_allowed(as_user, pilot):  # pylint: disable=unused-argument
     assert body["rights"][0]["covers_scope"] is True and body["rights"][0]["valid_at"] is True
 
 
-def test_check_denied_with_reasons_and_history(as_user, pilot):  # pylint: disable=unused-argument
+def test_check_denied_with_reasons_and_history(as_user, pilot):
     response = as_user.get(BASE + "ownership/check/", {"user": "regisb", "repository": "openedx/xblock"})
     assert response.json()["allowed"] is False
     assert response.json()["reasons"] == ["no right of regisb covers openedx/xblock"]
@@ -78,7 +78,7 @@ def test_check_bad_input_is_400_with_the_field(as_user, params, field, message):
     assert any(e["field"] == field and message in e["message"] for e in errors), errors
 
 
-def test_committers_list_is_paginated_filtered_and_hides_personal_data(as_user, pilot):  # pylint: disable=unused-argument
+def test_committers_list_is_paginated_filtered_and_hides_personal_data(as_user, pilot):
     CoreCommitter.objects.filter(github_key="pdpinch").update(email="peter@example.org")
     body = as_user.get(BASE + "committers/", {"page_size": 4}).json()
     assert body["count"] == 9 and len(body["results"]) == 4 and body["next"]
@@ -96,7 +96,7 @@ def test_committers_list_is_paginated_filtered_and_hides_personal_data(as_user, 
                                                                   "pdpinch"}
 
 
-def test_staff_see_emails_and_champions(as_staff, pilot):  # pylint: disable=unused-argument
+def test_staff_see_emails_and_champions(as_staff, pilot):
     CoreCommitter.objects.filter(github_key="pdpinch").update(email="peter@example.org")
     Champion.objects.filter(committer__github_key="pdpinch").update(email="champion@example.org")
     body = as_staff.get(BASE + "committers/pdpinch/").json()
@@ -105,7 +105,7 @@ def test_staff_see_emails_and_champions(as_staff, pilot):  # pylint: disable=unu
     assert [c["email"] for c in body["champions"]] == ["champion@example.org"] * 2
 
 
-def test_a_committer_sees_their_own_email(api_client, enabled, pilot, plain_user):  # pylint: disable=unused-argument
+def test_a_committer_sees_their_own_email(api_client, enabled, pilot, plain_user):
     CoreCommitter.objects.filter(github_key="pdpinch").update(email="peter@example.org", user=plain_user)
     Champion.objects.filter(committer__github_key="pdpinch").update(email="champion@example.org")
     api_client.force_authenticate(plain_user)
@@ -117,11 +117,11 @@ def test_a_committer_sees_their_own_email(api_client, enabled, pilot, plain_user
     assert "email" not in other and "champions" not in other
 
 
-def test_unknown_committer_is_404(as_user, pilot):  # pylint: disable=unused-argument
+def test_unknown_committer_is_404(as_user, pilot):
     assert as_user.get(BASE + "committers/nobody/").status_code == 404
 
 
-def test_repositories_with_effective_committers(as_user, pilot):  # pylint: disable=unused-argument
+def test_repositories_with_effective_committers(as_user, pilot):
     body = as_user.get(BASE + "repositories/edx/edx-platform/").json()
     assert body["full_name"] == "openedx/openedx-platform"
     assert {c["github_username"] for c in body["effective_committers"]} == {
@@ -132,7 +132,7 @@ def test_repositories_with_effective_committers(as_user, pilot):  # pylint: disa
     assert as_user.get(BASE + "repositories/openedx/nothing-here/").status_code == 404
 
 
-def test_list_queries_do_not_grow_with_the_page(as_user, pilot):  # pylint: disable=unused-argument
+def test_list_queries_do_not_grow_with_the_page(as_user, pilot):
     def count(path, size):
         with CaptureQueriesContext(connection) as queries:
             assert as_user.get(BASE + path, {"page_size": size}).status_code == 200
@@ -155,13 +155,13 @@ def test_schema_and_docs(as_user):
     assert b"cdn" not in docs.content.lower()
 
 
-def test_no_endpoint_writes(as_staff, pilot):  # pylint: disable=unused-argument
+def test_no_endpoint_writes(as_staff, pilot):
     for path in ("committers/", "committers/pdpinch/", "repositories/", "ownership/check/"):
         assert as_staff.post(BASE + path, {}).status_code == 405
 
 
 def test_the_openapi_document_generates_without_warnings(tmp_path):
-    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    from django.core.management import call_command
 
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--fail-on-warn", "--urlconf", "openedx_cc.urls", "--file", str(out))

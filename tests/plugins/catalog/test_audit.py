@@ -19,7 +19,7 @@ NOW = "2026-11-25T12:00:00Z"
 
 
 @pytest.fixture
-def stale(pilot):  # pylint: disable=unused-argument
+def stale(pilot):
     """The pilot roster, a few months on, with something wrong in every section."""
     with freeze_time(NOW):
         today = timezone.now().date()
@@ -83,7 +83,7 @@ def test_the_command_exits_non_zero_while_anything_needs_action(stale, capsys):
     assert "  - idegtiarov: " in out and out.strip().endswith("needs action")
 
 
-def test_a_current_registry_needs_nothing(db, capsys):  # pylint: disable=unused-argument
+def test_a_current_registry_needs_nothing(db, capsys):
     committer = CoreCommitter.objects.create(github_username="alice", name="Alice", status_since=utc(2020, 1, 1))
     AgreementFactory(committer=committer, kind="individual", signed_on=date(2020, 1, 1))
     AgreementFactory(committer=committer, kind="nda", signed_on=date(2020, 1, 1))
@@ -94,7 +94,7 @@ def test_a_current_registry_needs_nothing(db, capsys):  # pylint: disable=unused
     assert '"needs_action": false' in capsys.readouterr().out
 
 
-def test_the_audit_endpoint_is_for_staff(stale, api_client, staff_user, plain_user, enabled):  # pylint: disable=unused-argument
+def test_the_audit_endpoint_is_for_staff(stale, api_client, staff_user, plain_user, enabled):
     api_client.force_authenticate(plain_user)
     assert api_client.get("/api/cc/v1/audit/").status_code == 403
     api_client.force_authenticate(staff_user)
@@ -106,11 +106,11 @@ def test_the_audit_endpoint_is_for_staff(stale, api_client, staff_user, plain_us
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "days"
 
 
-def test_expiries_are_mailed_to_the_cc_and_the_operators_once(stale, settings, events_on):  # pylint: disable=unused-argument
-    from django.core import mail  # pylint: disable=import-outside-toplevel
-    from edx_toggles.toggles.testutils import override_waffle_switch  # pylint: disable=import-outside-toplevel
+def test_expiries_are_mailed_to_the_cc_and_the_operators_once(stale, settings, events_on):
+    from django.core import mail
+    from edx_toggles.toggles.testutils import override_waffle_switch
 
-    from openedx_cc.plugins.notifications.toggles import NOTIFY  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications.toggles import NOTIFY
 
     settings.OPENEDX_CC_OPERATOR_EMAILS = ["ops@example.org"]
     CoreCommitter.objects.filter(github_key="regisb").update(email="regis@example.org")

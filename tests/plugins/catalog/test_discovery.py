@@ -41,7 +41,7 @@ def installed(fixture_wheel, tmp_path, monkeypatch):
     return target
 
 
-def test_the_fixture_plugin_is_found_with_its_repository(installed, capsys):  # pylint: disable=unused-argument
+def test_the_fixture_plugin_is_found_with_its_repository(installed, capsys):
     call_command("cc_discover_extensions")
     out = capsys.readouterr()
     assert "openedx-cc-fixture-plugin 1.2.3" in out.out
@@ -59,7 +59,7 @@ def test_the_fixture_plugin_is_found_with_its_repository(installed, capsys):  # 
     assert "changed nothing" in capsys.readouterr().err  # idempotent
 
 
-def test_the_other_installed_extensions_are_found_too(installed):  # pylint: disable=unused-argument
+def test_the_other_installed_extensions_are_found_too(installed):
     found = {(g, n): repo for g, n, _v, _d, _ver, repo in discovery.installed_entry_points()}
     assert found[("lms.djangoapp", "openedx_cc")] == "openedx/openedx-cc"
     assert ("xblock.v1", "fixture_block") in found
@@ -72,13 +72,13 @@ def test_an_uninstalled_extension_is_marked(installed, monkeypatch):
     assert not Extension.objects.filter(repository__key=REPOSITORY, installed=True).exists()
 
 
-def test_operators_can_add_groups(installed, settings):  # pylint: disable=unused-argument
+def test_operators_can_add_groups(installed, settings):
     settings.OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS = ["console_scripts", "pytest11"]
     groups = discovery.entry_point_groups()
     assert "pytest11" in groups and "console_scripts" not in groups
 
 
-def test_the_staff_endpoint_lists_what_is_installed(installed, api_client, staff_user, plain_user, enabled):  # pylint: disable=unused-argument
+def test_the_staff_endpoint_lists_what_is_installed(installed, api_client, staff_user, plain_user, enabled):
     api_client.force_authenticate(plain_user)
     assert api_client.get("/api/cc/v1/extensions/").status_code == 403
     api_client.force_authenticate(staff_user)
@@ -89,7 +89,7 @@ def test_the_staff_endpoint_lists_what_is_installed(installed, api_client, staff
 
 
 def test_the_repository_page_shows_what_this_service_runs_and_who_owns_it(installed, api_client, staff_user,
-                                                                           enabled):  # pylint: disable=unused-argument
+                                                                           enabled):
     call_command("cc_discover_extensions")
     api_client.force_authenticate(staff_user)
     page = api_client.get(f"/api/cc/v1/repositories/{REPOSITORY}/").json()

@@ -43,7 +43,7 @@ def at_the_same_time(*documents):
             barrier.wait()
             with override_waffle_switch(RECORD_DEPLOYMENTS, True):
                 results[index] = record_deployment(raws[index])
-        except Exception as exc:  # pylint: disable=broad-except
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -74,7 +74,7 @@ def cc_change(**overrides):
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captured_events, attempt):
     raw = h.body(h.report(f"same-{attempt}", changes=[cc_change() for _ in range(20)]))
     results = at_the_same_time(raw, raw)
     assert sorted(r.outcome.value for r in results) == ["already recorded", "recorded"]
@@ -85,7 +85,7 @@ def test_identical_reports_at_the_same_time_record_once(pilot, events_on, captur
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_reports_to_one_environment_with_the_same_new_changes(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+def test_reports_to_one_environment_with_the_same_new_changes(pilot, events_on, captured_events, attempt):
     shared = [cc_change() for _ in range(10)]
     first = h.report(f"lms-{attempt}", changes=shared + [cc_change() for _ in range(5)])
     second = h.report(f"cms-{attempt}", service="cms", changes=shared + [cc_change() for _ in range(5)])
@@ -101,7 +101,7 @@ def test_reports_to_one_environment_with_the_same_new_changes(pilot, events_on, 
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_reverts_of_one_change_at_the_same_time_revert_it_once(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+def test_two_reverts_of_one_change_at_the_same_time_revert_it_once(pilot, events_on, captured_events, attempt):
     original = cc_change(title=f"feat: widget {attempt}")
     record(h.report(f"prod-{attempt}", changes=[original]))
     reverts = [
@@ -122,7 +122,7 @@ def test_two_reverts_of_one_change_at_the_same_time_revert_it_once(pilot, events
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on, captured_events, attempt):  # pylint: disable=unused-argument
+def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on, captured_events, attempt):
     changes = [cc_change() for _ in range(20)]
     results = at_the_same_time(
         h.report(f"stage-{attempt}", environment="staging", changes=changes),
@@ -136,7 +136,7 @@ def test_reports_to_two_environments_with_the_same_new_changes(pilot, events_on,
     assert len([e for e in captured_events if e[0] == DEPLOYED]) == 40
 
 
-def test_sixteen_environments_racing_on_the_same_new_changes_all_win(pilot, events_on, captured_events):  # pylint: disable=unused-argument
+def test_sixteen_environments_racing_on_the_same_new_changes_all_win(pilot, events_on, captured_events):
     """
     Hostile input (docs/decisions/0012): with three attempts, 1 of 4 such reports ended in a 500 (duplicate key). A
     report now tries again after a short random pause until it wins or the deadline passes: every one is recorded.

@@ -226,4 +226,4 @@ def test_settling_changes_nothing_it_was_given():
     settlement = settle([facts(1), facts(2)], places=before, arriving=[2], reverts={2: [1]})
     assert before == {1: present()} and settlement.places[1].present is False
     with pytest.raises(attr.exceptions.FrozenInstanceError):
-        settlement.moves = ()  # pylint: disable=attribute-defined-outside-init
+        settlement.moves = ()

@@ -22,16 +22,16 @@ RESULT_COLUMN = re.compile(r'SELECT .*["`]openedx_cc_deployment["`]\.["`]result[
 
 
 @pytest.fixture
-def recording(events_on):  # pylint: disable=unused-argument
-    from edx_toggles.toggles.testutils import override_waffle_switch  # pylint: disable=import-outside-toplevel
+def recording(events_on):
+    from edx_toggles.toggles.testutils import override_waffle_switch
 
-    from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         yield
 
 
-def test_a_rollback_never_loads_the_answers_of_the_deployments_it_rolls_back(client, pilot, recording):  # pylint: disable=unused-argument
+def test_a_rollback_never_loads_the_answers_of_the_deployments_it_rolls_back(client, pilot, recording):
     changes = [h.change(pr_number=1000 + n, merge_sha=h.sha(1000 + n), body="x" * 2000) for n in range(200)]
     assert h.post(client, h.report("big", changes=changes)).status_code == 201
     assert len(Deployment.objects.get(report_id="big").result["changes"]) == 200  # a large stored answer
@@ -46,7 +46,7 @@ def test_a_rollback_never_loads_the_answers_of_the_deployments_it_rolls_back(cli
 
 
 @pytest.fixture
-def ten_thousand_rows(db):  # pylint: disable=unused-argument
+def ten_thousand_rows(db):
     """One deployment of 10,000 changes with its presences and spans, 10,000 logged events and notifications."""
     at = utc(2026, 11, 25, 10)
     deployment = Deployment.objects.create(report_id="huge", environment="production", deployed_at=at,
@@ -100,7 +100,7 @@ def test_the_admin_over_ten_thousand_row_tables(admin_client, ten_thousand_rows)
     assert _rows_shown(admin_client.get("/admin/openedx_cc/change/?deployments__id__exact=999999")) == 0
 
 
-def test_a_rollback_closes_its_presences_and_spans_in_a_few_statements(client, pilot, recording):  # pylint: disable=unused-argument
+def test_a_rollback_closes_its_presences_and_spans_in_a_few_statements(client, pilot, recording):
     """Django's bulk_update built one CASE per row and field: a rollback of 1,000 changes took 3.8 s of it."""
     changes = [h.change(pr_number=3000 + n, merge_sha=h.sha(3000 + n)) for n in range(1200)]
     assert h.post(client, h.report("many", changes=changes)).status_code == 201

@@ -29,7 +29,7 @@ def change_events():
 
 
 @pytest.fixture
-def recording(events_on):  # pylint: disable=unused-argument
+def recording(events_on):
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         yield
 
@@ -43,7 +43,7 @@ def types(events):
     return [event_type for event_type, _kwargs in events]
 
 
-def test_a_signed_report_is_recorded_attributed_and_announced(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_signed_report_is_recorded_attributed_and_announced(client, pilot, recording, captured_events):
     document = h.report(changes=[
         cc_change(pr_number=36001, paths=["openedx/core/djangoapps/x/api.py"]),
         h.change(pr_number=36002, author="pdpinch", merged_by="a-bot", repository="edx/edx-platform"),
@@ -76,7 +76,7 @@ def test_a_signed_report_is_recorded_attributed_and_announced(client, pilot, rec
 
 
 def test_the_same_report_again_is_200_with_the_stored_answer_and_nothing_new(client, pilot, recording,
-                                                                             captured_events):  # pylint: disable=unused-argument
+                                                                             captured_events):
     document = h.report(changes=[cc_change()])
     first = h.post(client, document)
     captured_events.clear()
@@ -99,7 +99,7 @@ def test_the_same_report_again_is_200_with_the_stored_answer_and_nothing_new(cli
     (lambda raw: ({"HTTP_X_CC_SIGNATURE_256": h.signature(raw)[:-1]}, raw), 401),   # one digit short
 ])
 def test_unsigned_or_wrongly_signed_reports_are_401_and_nothing_is_recorded(client, pilot, recording, mutate,
-                                                                             status):  # pylint: disable=unused-argument
+                                                                             status):
     raw = h.body(h.report(changes=[cc_change()]))
     headers, sent = mutate(raw)
     response = client.generic("POST", "/api/cc/v1/deployments/", sent, content_type="application/json", **headers)
@@ -109,7 +109,7 @@ def test_unsigned_or_wrongly_signed_reports_are_401_and_nothing_is_recorded(clie
 
 
 @pytest.mark.parametrize("secret", [None, "", " ", "\n", 12345, b"bytes"])
-def test_no_usable_secret_is_503_saying_so(client, recording, settings, secret):  # pylint: disable=unused-argument
+def test_no_usable_secret_is_503_saying_so(client, recording, settings, secret):
     """Hostile input (docs/decisions/0012): a blank secret is no secret (anyone could sign), a secret of another type no
     500."""
     settings.OPENEDX_CC_WEBHOOK_SECRET = secret
@@ -120,7 +120,7 @@ def test_no_usable_secret_is_503_saying_so(client, recording, settings, secret):
     assert Deployment.objects.count() == 0
 
 
-def test_switches(client, enabled):  # pylint: disable=unused-argument
+def test_switches(client, enabled):
     off = h.post(client, h.report())
     assert off.status_code == 503 and off["Retry-After"] == "300"
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
@@ -133,7 +133,7 @@ def test_the_endpoint_is_404_while_the_set_is_disabled(client):
         assert h.post(client, h.report()).status_code == 404
 
 
-def test_a_report_over_5_mb_is_413(client, recording):  # pylint: disable=unused-argument
+def test_a_report_over_5_mb_is_413(client, recording):
     raw = h.body(h.report(changes=[h.change(body="x" * (5 * 1024 * 1024))]))
     assert h.post(client, None, raw=raw).status_code == 413
     assert Deployment.objects.count() == 0
@@ -175,7 +175,7 @@ def test_a_report_over_5_mb_is_413(client, recording):  # pylint: disable=unused
      "not a valid GitHub owner"),
 ])
 def test_bad_reports_are_400_naming_each_field_and_record_nothing(client, pilot, recording, document, field,
-                                                                  message):  # pylint: disable=unused-argument
+                                                                  message):
     raw = b"{not json" if document is None else h.body(document)
     response = h.post(client, None, raw=raw)
     assert response.status_code == 400, response.content
@@ -185,18 +185,18 @@ def test_bad_reports_are_400_naming_each_field_and_record_nothing(client, pilot,
 
 
 @pytest.mark.parametrize("report_id", ["x", ".hidden", "lms/prod@2026-11-25+1:a_b", "x" * 200, "heads-1"])
-def test_ids_of_the_contracts_grammar_are_accepted(client, pilot, recording, report_id):  # pylint: disable=unused-argument
+def test_ids_of_the_contracts_grammar_are_accepted(client, pilot, recording, report_id):
     assert h.post(client, h.report(id=report_id)).status_code == 201
 
 
-def test_every_problem_is_listed_in_one_400(client, recording):  # pylint: disable=unused-argument
+def test_every_problem_is_listed_in_one_400(client, recording):
     document = h.report(deployed_at="yesterday", changes=[h.change(pr_number=0, merge_sha="x"),
                                                           h.change(merged_at="2026-01-01T00:00:00")])
     fields = {e["field"] for e in h.post(client, document).json()["errors"]}
     assert fields == {"deployed_at", "changes[0].pr_number", "changes[0].merge_sha", "changes[1].merged_at"}
 
 
-def test_a_pull_request_reported_again_with_another_sha_is_refused(client, recording):  # pylint: disable=unused-argument
+def test_a_pull_request_reported_again_with_another_sha_is_refused(client, recording):
     h.post(client, h.report("a", changes=[h.change(pr_number=7, merge_sha=h.sha(70))]))
     response = h.post(client, h.report("b", changes=[h.change(pr_number=7, merge_sha=h.sha(71))]))
     assert response.status_code == 400
@@ -204,7 +204,7 @@ def test_a_pull_request_reported_again_with_another_sha_is_refused(client, recor
     assert Deployment.objects.count() == 1
 
 
-def test_rolling_back_a_deployment_of_another_environment_is_refused(client, recording):  # pylint: disable=unused-argument
+def test_rolling_back_a_deployment_of_another_environment_is_refused(client, recording):
     h.post(client, h.report("stage-1", environment="staging", changes=[h.change()]))
     response = h.post(client, h.report("prod-rb", kind="rollback", rolls_back=["stage-1"]))
     assert response.status_code == 400
@@ -212,7 +212,7 @@ def test_rolling_back_a_deployment_of_another_environment_is_refused(client, rec
                                           "message": "deployment 'stage-1' was to staging, not production"}]
 
 
-def test_deployed_is_sent_once_per_change_and_environment(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_deployed_is_sent_once_per_change_and_environment(client, pilot, recording, captured_events):
     change = cc_change()
     h.post(client, h.report("stage-1", environment="staging", changes=[change]))
     h.post(client, h.report("prod-1", changes=[change]))
@@ -221,7 +221,7 @@ def test_deployed_is_sent_once_per_change_and_environment(client, pilot, recordi
         ("staging", change["pr_number"]), ("production", change["pr_number"])]
 
 
-def test_a_deployed_revert_reverts_the_cc_change_where_it_is_deployed(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_deployed_revert_reverts_the_cc_change_where_it_is_deployed(client, pilot, recording, captured_events):
     original = cc_change(pr_number=500, title="feat: add the widget")
     h.post(client, h.report("prod-1", changes=[original]))
     h.post(client, h.report("stage-1", environment="staging", changes=[original]))
@@ -243,7 +243,7 @@ def test_a_deployed_revert_reverts_the_cc_change_where_it_is_deployed(client, pi
     assert staging.present  # the revert has not reached staging
 
 
-def test_a_revert_of_a_revert_re_applies_the_original(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_revert_of_a_revert_re_applies_the_original(client, pilot, recording, captured_events):
     original = cc_change(pr_number=600, title="feat: update special exams lib")
     first_revert = h.change(pr_number=601, title='Revert "feat: update special exams lib (#600)"')
     second_revert = h.change(pr_number=602, title='Revert "Revert "feat: update special exams lib (#600)" (#601)"',
@@ -257,7 +257,7 @@ def test_a_revert_of_a_revert_re_applies_the_original(client, pilot, recording, 
     assert not Presence.objects.get(change__pr_number=601).present
 
 
-def test_a_rollback_reverts_what_the_rolled_back_deployments_brought(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_rollback_reverts_what_the_rolled_back_deployments_brought(client, pilot, recording, captured_events):
     before = cc_change(pr_number=700)
     h.post(client, h.report("d1", changes=[before]))
     brought = cc_change(pr_number=701)
@@ -278,7 +278,7 @@ def test_a_rollback_reverts_what_the_rolled_back_deployments_brought(client, pil
     assert [(t, k["change"].pr_number) for t, k in captured_events] == [(DEPLOYED, 701)]  # it reached it again
 
 
-def test_a_rollback_dated_before_what_it_rolls_back_is_400_naming_deployed_at(client, pilot, recording):  # pylint: disable=unused-argument
+def test_a_rollback_dated_before_what_it_rolls_back_is_400_naming_deployed_at(client, pilot, recording):
     """Hostile input (docs/decisions/0012): the time to removal would be negative (it was clamped to 0 and pulled the
     median down)."""
     assert h.post(client, h.report("d1", changes=[cc_change(pr_number=800)],
@@ -292,7 +292,7 @@ def test_a_rollback_dated_before_what_it_rolls_back_is_400_naming_deployed_at(cl
     assert same_second.status_code == 201
 
 
-def test_real_reverts_point_at_the_right_original(client, recording):  # pylint: disable=unused-argument
+def test_real_reverts_point_at_the_right_original(client, recording):
     """
     Every real revert commit reported as a change, oldest first: each one whose message names a commit or a pull
     request of the data set is linked to exactly that change.
@@ -332,7 +332,7 @@ def test_real_reverts_point_at_the_right_original(client, recording):  # pylint:
     assert checked == 4  # the revert-of-revert pairs of frontend-app-learning (#1161, #1007, #254, #229)
 
 
-def test_a_failing_subscriber_never_fails_the_api(client, pilot, recording, settings):  # pylint: disable=unused-argument
+def test_a_failing_subscriber_never_fails_the_api(client, pilot, recording, settings):
     settings.DEBUG = True  # where openedx-events re-raises receiver errors
 
     def broken(**kwargs):
@@ -349,8 +349,8 @@ def test_a_failing_subscriber_never_fails_the_api(client, pilot, recording, sett
     assert Deployment.objects.count() == 1
 
 
-def test_events_switched_off_are_logged_and_replayed_later(client, pilot, enabled, captured_events):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS  # pylint: disable=import-outside-toplevel
+def test_events_switched_off_are_logged_and_replayed_later(client, pilot, enabled, captured_events):
+    from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 
     with override_waffle_switch(RECORD_DEPLOYMENTS, True):
         assert h.post(client, h.report(changes=[cc_change()])).status_code == 201
@@ -360,7 +360,7 @@ def test_events_switched_off_are_logged_and_replayed_later(client, pilot, enable
     assert types(captured_events) == [DEPLOYED]
 
 
-def test_ingestion_queries_do_not_grow_with_the_number_of_changes(client, pilot, recording):  # pylint: disable=unused-argument
+def test_ingestion_queries_do_not_grow_with_the_number_of_changes(client, pilot, recording):
     def queries(report_id, count):
         changes = [cc_change() if i % 3 == 0 else h.change() for i in range(count)]
         changes.append(h.change(title='Revert "feat: something"'))
@@ -372,7 +372,7 @@ def test_ingestion_queries_do_not_grow_with_the_number_of_changes(client, pilot,
     assert queries("small", 4) == queries("large", 40)
 
 
-def test_the_command_records_the_same_way(tmp_path, pilot, recording, capsys):  # pylint: disable=unused-argument
+def test_the_command_records_the_same_way(tmp_path, pilot, recording, capsys):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(h.report(changes=[cc_change()])))
     call_command("cc_record_deployment", str(path))
@@ -386,7 +386,7 @@ def test_the_command_records_the_same_way(tmp_path, pilot, recording, capsys):  
     assert Deployment.objects.count() == 1
 
 
-def test_the_command_exits_2_for_a_different_report_under_a_used_id(tmp_path, pilot, recording, capsys):  # pylint: disable=unused-argument
+def test_the_command_exits_2_for_a_different_report_under_a_used_id(tmp_path, pilot, recording, capsys):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(h.report("same-id", changes=[cc_change()])))
     call_command("cc_record_deployment", str(path))
@@ -399,8 +399,8 @@ def test_the_command_exits_2_for_a_different_report_under_a_used_id(tmp_path, pi
     assert Deployment.objects.count() == 1
 
 
-def test_reading_deployments(client, api_client, pilot, recording, staff_user, plain_user):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
+def test_reading_deployments(client, api_client, pilot, recording, staff_user, plain_user):
+    from openedx_cc.plugins.ownership.models import CoreCommitter
 
     h.post(client, h.report("d1", changes=[cc_change(pr_number=800), h.change(pr_number=801, merged_by="pdpinch")]))
     h.post(client, h.report("d2", changes=[h.change(pr_number=802)]))
@@ -418,8 +418,8 @@ def test_reading_deployments(client, api_client, pilot, recording, staff_user, p
     assert api_client.get("/api/cc/v1/deployments/d2/").status_code == 404
 
 
-def test_a_report_id_with_slashes_has_a_detail_url(client, api_client, pilot, recording, staff_user):  # pylint: disable=unused-argument
-    from django.urls import reverse  # pylint: disable=import-outside-toplevel
+def test_a_report_id_with_slashes_has_a_detail_url(client, api_client, pilot, recording, staff_user):
+    from django.urls import reverse
 
     report_id = "lms/prod/2026-11-25.1"
     assert h.post(client, h.report(report_id, changes=[cc_change()])).status_code == 201
@@ -432,14 +432,14 @@ def test_a_report_id_with_slashes_has_a_detail_url(client, api_client, pilot, re
 
 def test_recording_is_not_wrapped_in_the_request_transaction():
     """Hosts with ATOMIC_REQUESTS (the LMS, the CMS): recording must own its transactions to retry a lost race."""
-    from django.urls import resolve  # pylint: disable=import-outside-toplevel
+    from django.urls import resolve
 
     assert "default" in getattr(resolve("/api/cc/v1/deployments/").func, "_non_atomic_requests", set())
 
 
-def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, recording, captured_events, monkeypatch):  # pylint: disable=unused-argument
+def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, recording, captured_events, monkeypatch):
     """The path taken when another transaction inserted the same id between our check and our insert."""
-    from openedx_cc.plugins.deployments import api, recording  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import api, recording
 
     raw = h.body(h.report("race", changes=[cc_change()]))
     winner = api.record_deployment(raw)
@@ -458,7 +458,7 @@ def test_losing_the_race_for_an_id_answers_with_the_winners_record(pilot, record
     assert captured_events == [] and Deployment.objects.count() == 1
 
 
-def test_a_change_stays_out_where_its_revert_is_deployed(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_change_stays_out_where_its_revert_is_deployed(client, pilot, recording, captured_events):
     """Another service deploys a release listing a change and its revert, after the revert reached production."""
     change = cc_change(pr_number=1100, title="feat: X")
     revert = h.change(pr_number=1101, title='Revert "feat: X"', body="Reverts openedx/openedx-platform#1100",
@@ -472,12 +472,12 @@ def test_a_change_stays_out_where_its_revert_is_deployed(client, pilot, recordin
     assert response.json()["kept_out"] == [{"repository": "openedx/openedx-platform", "pr_number": 1100,
                                             "reverted_by": "openedx/openedx-platform#1101"}]
     assert not Presence.objects.get(change__pr_number=1100, environment="production").present
-    from openedx_cc.plugins.deployments.models import DeploymentSpan  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments.models import DeploymentSpan
 
     assert DeploymentSpan.objects.filter(change__pr_number=1100, removed_at__isnull=True).count() == 0
 
 
-def test_a_change_whose_revert_arrived_first_stays_out(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_change_whose_revert_arrived_first_stays_out(client, pilot, recording, captured_events):
     change = cc_change(pr_number=1200, title="feat: Y")
     revert = h.change(pr_number=1201, title='Revert "feat: Y"', body="Reverts openedx/openedx-platform#1200",
                       merged_at="2026-11-25T09:00:00Z")
@@ -489,7 +489,7 @@ def test_a_change_whose_revert_arrived_first_stays_out(client, pilot, recording,
     assert not Presence.objects.filter(change__pr_number=1200, environment="production", present=True).exists()
 
 
-def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, recording, captured_events):  # pylint: disable=unused-argument
+def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, recording, captured_events):
     change = cc_change(pr_number=1300, title="feat: Z")
     h.post(client, h.report("stage-1", environment="staging", changes=[change]))
     captured_events.clear()
@@ -497,7 +497,7 @@ def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, record
                       merged_at="2026-11-25T09:00:00Z")
     response = h.post(client, h.report("prod-1", changes=[change, revert]))
     assert captured_events == [] and response.json()["removed"] == []
-    from openedx_cc.plugins.deployments.models import DeploymentSpan  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments.models import DeploymentSpan
 
     assert not DeploymentSpan.objects.filter(change__pr_number=1300, environment="production").exists()
     # and a later revert of the revert brings the change to production
@@ -511,7 +511,7 @@ def test_a_change_deployed_with_its_revert_was_never_there(client, pilot, record
 
 def _losing(times, error):
     """An ``ingest_report`` that loses ``times`` races with ``error`` before it runs for real."""
-    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import recording
 
     real_run, calls = recording.ingest_report, []
 
@@ -526,9 +526,9 @@ def _losing(times, error):
 
 @pytest.mark.parametrize("error", [IntegrityError("UNIQUE constraint failed: openedx_cc_change.change_key"),
                                    OperationalError("database is locked")])
-def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot, recording, monkeypatch, error):  # pylint: disable=unused-argument
+def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot, recording, monkeypatch, error):
     """Hostile input (docs/decisions/0012): three lost races were a 500; SQLite's busy error was a 500 at once."""
-    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.deployments import recording
 
     run, calls = _losing(6, error)
     monkeypatch.setattr(recording, "ingest_report", run)
@@ -538,8 +538,8 @@ def test_a_report_that_keeps_losing_races_is_recorded_once_it_wins(client, pilot
     assert len(calls) == 7 and Deployment.objects.count() == 1
 
 
-def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
+def test_a_report_that_never_wins_is_503_with_retry_after(client, pilot, recording, monkeypatch):
+    from openedx_cc.plugins.deployments import recording
 
     run, _calls = _losing(10**6, IntegrityError("UNIQUE constraint failed"))
     monkeypatch.setattr(recording, "ingest_report", run)
@@ -566,8 +566,8 @@ def test_a_report_whose_winner_is_not_visible_yet_is_503_not_a_crash(client, pil
     assert "send the report again" in response.json()["errors"][0]["message"]
 
 
-def test_other_database_errors_are_not_taken_for_races(client, pilot, recording, monkeypatch):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.deployments import recording  # pylint: disable=import-outside-toplevel
+def test_other_database_errors_are_not_taken_for_races(client, pilot, recording, monkeypatch):
+    from openedx_cc.plugins.deployments import recording
 
     run, calls = _losing(1, OperationalError("no such table: openedx_cc_change"))
     monkeypatch.setattr(recording, "ingest_report", run)
@@ -576,7 +576,7 @@ def test_other_database_errors_are_not_taken_for_races(client, pilot, recording,
     assert len(calls) == 1
 
 
-def test_ids_and_environments_are_compared_exactly_on_every_database(client, pilot, recording):  # pylint: disable=unused-argument
+def test_ids_and_environments_are_compared_exactly_on_every_database(client, pilot, recording):
     """
     Hostile input (docs/decisions/0012): MariaDB compared report ids and environment names without case (its default
     collation), so the same two reports gave 409 there and 201 elsewhere, and a revert deployed to PROD removed a change
@@ -593,7 +593,7 @@ def test_ids_and_environments_are_compared_exactly_on_every_database(client, pil
     assert Deployment.objects.filter(report_id="LMS-1").count() == 0
 
 
-def test_a_long_body_is_read_whole_for_reverts_and_stored_cut(client, pilot, recording):  # pylint: disable=unused-argument
+def test_a_long_body_is_read_whole_for_reverts_and_stored_cut(client, pilot, recording):
     original = cc_change(pr_number=950, title="feat: far away")
     assert h.post(client, h.report("d-950", changes=[original])).status_code == 201
     body = "x\n" * 20_000 + "Reverts openedx/openedx-platform#950\n"  # past the stored part

@@ -19,7 +19,7 @@ def _data(name="alice"):
                                          effective=True, changed_at=utc(2026, 1, 1))}
 
 
-def test_events_logged_while_off_are_replayed_with_their_original_metadata(enabled, captured_events):  # pylint: disable=unused-argument
+def test_events_logged_while_off_are_replayed_with_their_original_metadata(enabled, captured_events):
     with transaction.atomic():
         logged = api.emit_event(CC_OWNERSHIP_CHANGED, time=utc(2026, 1, 1), **_data())
     assert captured_events == []
@@ -40,7 +40,7 @@ def test_replay_while_off_sends_nothing():
     assert api.replay_events(api.logged_events()).skipped == 1
 
 
-def test_a_failing_receiver_never_loses_the_record(events_on, settings):  # pylint: disable=unused-argument
+def test_a_failing_receiver_never_loses_the_record(events_on, settings):
     settings.DEBUG = True  # openedx-events re-raises receiver errors in DEBUG
 
     def broken(**kwargs):
@@ -56,7 +56,7 @@ def test_a_failing_receiver_never_loses_the_record(events_on, settings):  # pyli
     assert "subscriber bug" in row.last_error and row.sent_at is None
 
 
-def test_logged_events_filters(events_on):  # pylint: disable=unused-argument
+def test_logged_events_filters(events_on):
     api.emit_event(CC_OWNERSHIP_CHANGED, **_data("a"))
     api.emit_event(CC_OWNERSHIP_CHANGED, **_data("b"))
     assert api.logged_events(event_type="other").count() == 0

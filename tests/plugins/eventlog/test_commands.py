@@ -16,7 +16,7 @@ def _emit(name):
         changed_at=utc(2026, 1, 1)))
 
 
-def test_replay_command_sends_the_missed_events(enabled, captured_events, capsys):  # pylint: disable=unused-argument
+def test_replay_command_sends_the_missed_events(enabled, captured_events, capsys):
     first, second = _emit("a"), _emit("b")
     with override_waffle_switch(EMIT_EVENTS, True):
         call_command("cc_replay_events", "--unsent", "--type", CC_OWNERSHIP_CHANGED.event_type)

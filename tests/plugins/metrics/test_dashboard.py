@@ -14,11 +14,11 @@ URL = "/admin/openedx_cc/metricsdashboard/"
 
 
 @pytest.fixture
-def history(pilot, enabled):  # pylint: disable=unused-argument
+def history(pilot, enabled):
     return record_history()
 
 
-def test_the_dashboard_shows_the_registry_and_the_charts(client, staff_user, history):  # pylint: disable=unused-argument
+def test_the_dashboard_shows_the_registry_and_the_charts(client, staff_user, history):
     assert reverse("admin:openedx_cc_metricsdashboard_changelist") == URL
     client.force_login(staff_user)
     page = client.get(URL)
@@ -32,18 +32,18 @@ def test_the_dashboard_shows_the_registry_and_the_charts(client, staff_user, his
     assert 'data-label="openedx/openedx-platform" data-value="3"' in html  # deployed there
 
 
-def test_bad_filters_are_reported_on_the_page(client, staff_user, history):  # pylint: disable=unused-argument
+def test_bad_filters_are_reported_on_the_page(client, staff_user, history):
     client.force_login(staff_user)
     page = client.get(URL, {"since": "yesterday"}).content.decode()
     assert "since: " in page and "not an ISO 8601 datetime" in page
 
 
-def test_the_dashboard_is_for_staff(client, plain_user, history):  # pylint: disable=unused-argument
+def test_the_dashboard_is_for_staff(client, plain_user, history):
     client.force_login(plain_user)
     assert client.get(URL).status_code == 302  # the admin sends non-staff to its login page
 
 
-def test_an_invalid_filter_shows_no_figures_and_keeps_what_was_typed(client, staff_user, history):  # pylint: disable=unused-argument
+def test_an_invalid_filter_shows_no_figures_and_keeps_what_was_typed(client, staff_user, history):
     client.force_login(staff_user)
     html = client.get(URL, {"since": "yesterday", "environment": "production"}).content.decode()
     assert "not an ISO 8601 datetime" in html
@@ -53,7 +53,7 @@ def test_an_invalid_filter_shows_no_figures_and_keeps_what_was_typed(client, sta
     assert 'data-figure="committers">9<' in html  # the registry does not depend on the filters
 
 
-def test_the_json_link_carries_the_active_filters(client, staff_user, history):  # pylint: disable=unused-argument
+def test_the_json_link_carries_the_active_filters(client, staff_user, history):
     client.force_login(staff_user)
     html = client.get(URL, {"since": "2026-09-01T00:00:00Z", "environment": "production"}).content.decode()
     link = re.search(r'href="([^"]*)" data-link="figures-json"', html).group(1).replace("&amp;", "&")

@@ -16,11 +16,11 @@ DAY = 86_400
 
 
 @pytest.fixture
-def history(pilot, enabled):  # pylint: disable=unused-argument
+def history(pilot, enabled):
     return record_history()
 
 
-def test_overall_figures(history):  # pylint: disable=unused-argument
+def test_overall_figures(history):
     result = compute_metrics()
     assert result["all_changes"] == {
         "deployed": 6, "reverted": 1, "rolled_back": 2, "change_failure_rate": 0.5,
@@ -32,7 +32,7 @@ def test_overall_figures(history):  # pylint: disable=unused-argument
     }
 
 
-def test_breakdowns(history):  # pylint: disable=unused-argument
+def test_breakdowns(history):
     result = compute_metrics()
     by_cc = {row["core_committer"]: row["cc_changes"] for row in result["by_core_committer"]}
     assert by_cc["bradenmacdonald"]["change_failure_rate"] == 1.0
@@ -56,7 +56,7 @@ def test_breakdowns(history):  # pylint: disable=unused-argument
     ]
 
 
-def test_window_and_filters(history):  # pylint: disable=unused-argument
+def test_window_and_filters(history):
     september = compute_metrics(since="2026-09-01T00:00:00Z")
     assert september["all_changes"]["deployed"] == 2 and september["cc_changes"]["deployed"] == 1
     august = compute_metrics(until="2026-09-01T00:00:00Z", repository="edx/edx-platform")
@@ -75,13 +75,13 @@ def test_window_and_filters(history):  # pylint: disable=unused-argument
     ({"repository": "not-a-repo"}, "repository", "has no owner"),
     ({"colour": "red"}, "colour", "unknown filter"),
 ])
-def test_bad_queries_name_the_field(history, params, field, message):  # pylint: disable=unused-argument
+def test_bad_queries_name_the_field(history, params, field, message):
     with pytest.raises(ValidationFailed) as info:
         compute_metrics(**params)
     assert any(p.field == field and message in p.message for p in info.value.problems), info.value.problems
 
 
-def test_a_constant_number_of_queries(history, pilot):  # pylint: disable=unused-argument
+def test_a_constant_number_of_queries(history, pilot):
     with CaptureQueriesContext(connection) as small:
         compute_metrics(environment="production")
     more = [h.report(f"more-{i}", changes=[h.change(merged_by="bradenmacdonald") for _ in range(5)],
@@ -93,8 +93,8 @@ def test_a_constant_number_of_queries(history, pilot):  # pylint: disable=unused
     assert len(small) == len(large)
 
 
-def test_the_endpoint(history, api_client, staff_user, plain_user):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
+def test_the_endpoint(history, api_client, staff_user, plain_user):
+    from openedx_cc.plugins.ownership.models import CoreCommitter
 
     api_client.force_authenticate(staff_user)
     body = api_client.get("/api/cc/v1/metrics/", {"since": "2026-08-01T00:00:00Z"}).json()
@@ -109,13 +109,13 @@ def test_the_endpoint(history, api_client, staff_user, plain_user):  # pylint: d
     assert api_client.get("/api/cc/v1/metrics/", {"user": "bradenmacdonald"}).status_code == 403
 
 
-def test_a_core_committer_cannot_learn_what_exists_from_the_answers(history, api_client, plain_user):  # pylint: disable=unused-argument
+def test_a_core_committer_cannot_learn_what_exists_from_the_answers(history, api_client, plain_user):
     """
     Hostile input (docs/decisions/0012): for a Core Committer who is not staff, a real environment, release or
     repository that holds only others' changes answers exactly as a made-up one does: 200 with empty figures, never 400
     for one and not the other.
     """
-    from openedx_cc.plugins.ownership.models import CoreCommitter  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.ownership.models import CoreCommitter
 
     CoreCommitter.objects.filter(github_key="symbolist").update(user=plain_user)  # no change credited to them
     api_client.force_authenticate(plain_user)

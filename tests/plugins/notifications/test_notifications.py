@@ -20,7 +20,7 @@ OPERATORS = ["ops@example.org", "sre@example.org"]
 
 
 @pytest.fixture
-def people(pilot, django_user_model):  # pylint: disable=unused-argument
+def people(pilot, django_user_model):
     """Emails for some CCs and champions; a learner account that must never hear anything."""
     CoreCommitter.objects.filter(github_key="bradenmacdonald").update(email="braden@example.org")
     CoreCommitter.objects.filter(github_key="felipemontoya").update(email="felipe@example.org")
@@ -31,7 +31,7 @@ def people(pilot, django_user_model):  # pylint: disable=unused-argument
 
 
 @pytest.fixture
-def notify(events_on, settings):  # pylint: disable=unused-argument
+def notify(events_on, settings):
     settings.OPENEDX_CC_OPERATOR_EMAILS = OPERATORS
     with override_waffle_switch(NOTIFY, True):
         yield
@@ -41,7 +41,7 @@ def sent_to(kind):
     return sorted(m.to[0] for m in mail.outbox if m.subject.startswith(kind))
 
 
-def test_who_hears_about_what(people, notify):  # pylint: disable=unused-argument
+def test_who_hears_about_what(people, notify):
     mail.outbox.clear()
     record_history()
     reverted = [m for m in mail.outbox if "was reverted" in m.subject]
@@ -57,7 +57,7 @@ def test_who_hears_about_what(people, notify):  # pylint: disable=unused-argumen
     assert body.alternatives and "<strong>openedx/openedx-platform#101</strong>" in body.alternatives[0][0]
 
 
-def test_a_cc_who_opted_in_hears_about_deployments(people, notify):  # pylint: disable=unused-argument
+def test_a_cc_who_opted_in_hears_about_deployments(people, notify):
     NotificationPreference.objects.create(github_username="pdpinch", notify_on_deploy=True)
     mail.outbox.clear()
     record_history()
@@ -66,7 +66,7 @@ def test_a_cc_who_opted_in_hears_about_deployments(people, notify):  # pylint: d
     assert deployed[0].subject == "[openedx-cc] openedx/ccx-keys#7 is deployed in production"
 
 
-def test_ownership_changes_go_to_the_cc_and_the_operators(people, notify):  # pylint: disable=unused-argument
+def test_ownership_changes_go_to_the_cc_and_the_operators(people, notify):
     mail.outbox.clear()
     braden = CoreCommitter.objects.get(github_key="bradenmacdonald")
     ownership_api.grant_right(braden, "openedx/edx-ora2", paths=["openassessment/"])
@@ -74,20 +74,20 @@ def test_ownership_changes_go_to_the_cc_and_the_operators(people, notify):  # py
     assert mail.outbox[0].subject == "[openedx-cc] Commit right of bradenmacdonald on openedx/edx-ora2 granted"
 
 
-def test_nothing_while_the_switch_is_off(people, events_on):  # pylint: disable=unused-argument
+def test_nothing_while_the_switch_is_off(people, events_on):
     mail.outbox.clear()
     record_history()
     assert mail.outbox == [] and not NotificationLog.objects.exists()
 
 
-def test_a_replayed_event_is_not_mailed_twice(people, notify):  # pylint: disable=unused-argument
+def test_a_replayed_event_is_not_mailed_twice(people, notify):
     record_history()
     count = len(mail.outbox)
     replay_events(logged_events(event_type="org.openedx.core_committer.change.reverted.v1"))
     assert len(mail.outbox) == count
 
 
-class BrokenBackend:  # pylint: disable=too-few-public-methods
+class BrokenBackend:
     """A mail server that is down."""
 
     def __init__(self, *args, **kwargs):
@@ -97,7 +97,7 @@ class BrokenBackend:  # pylint: disable=too-few-public-methods
         raise ConnectionRefusedError("mail server down")
 
 
-def test_a_failing_mail_server_loses_nothing_and_the_retry_sends(people, notify, settings):  # pylint: disable=unused-argument
+def test_a_failing_mail_server_loses_nothing_and_the_retry_sends(people, notify, settings):
     settings.EMAIL_BACKEND = "tests.plugins.notifications.test_notifications.BrokenBackend"
     results = record_history()
     assert [r.outcome for r in results] == [RecordOutcome.RECORDED] * 4
@@ -109,7 +109,7 @@ def test_a_failing_mail_server_loses_nothing_and_the_retry_sends(people, notify,
     assert len(mail.outbox) == 7 and not NotificationLog.objects.exclude(status="sent").exists()
 
 
-def test_a_broken_template_is_logged_and_the_api_keeps_working(people, notify, settings, tmp_path):  # pylint: disable=unused-argument
+def test_a_broken_template_is_logged_and_the_api_keeps_working(people, notify, settings, tmp_path):
     override = tmp_path / "openedx_cc" / "notifications" / "change_reverted"
     override.mkdir(parents=True)
     (override / "subject.txt").write_text("{% if %}broken")
@@ -120,7 +120,7 @@ def test_a_broken_template_is_logged_and_the_api_keeps_working(people, notify, s
     assert broken.exists() and all(n.status == "failed" and "TemplateSyntaxError" in n.last_error for n in broken)
 
 
-def test_operators_can_override_a_template(people, notify, settings, tmp_path):  # pylint: disable=unused-argument
+def test_operators_can_override_a_template(people, notify, settings, tmp_path):
     override = tmp_path / "openedx_cc" / "notifications" / "change_reverted"
     override.mkdir(parents=True)
     (override / "subject.txt").write_text("Heads up: {{ change.repository }}#{{ change.pr_number }}")
@@ -130,10 +130,10 @@ def test_operators_can_override_a_template(people, notify, settings, tmp_path): 
     assert "Heads up: openedx/openedx-platform#101" in {m.subject for m in mail.outbox}
 
 
-def test_with_celery_the_task_sends(people, notify, monkeypatch):  # pylint: disable=unused-argument
-    from celery import current_app  # pylint: disable=import-outside-toplevel
+def test_with_celery_the_task_sends(people, notify, monkeypatch):
+    from celery import current_app
 
-    from openedx_cc.plugins.notifications import tasks  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.notifications import tasks
 
     queued = []
     original = tasks.send_notifications_task.delay

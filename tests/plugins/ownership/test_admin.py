@@ -20,7 +20,7 @@ MODELS = ["organization", "corecommitter", "commitright", "agreement", "champion
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_every_changelist_renders_and_searches(admin_client, pilot, model):  # pylint: disable=unused-argument
+def test_every_changelist_renders_and_searches(admin_client, pilot, model):
     url = reverse(f"admin:openedx_cc_{model}_changelist")
     assert admin_client.get(url).status_code == 200
     assert admin_client.get(url, {"q": "opencraft"}).status_code == 200
@@ -28,19 +28,19 @@ def test_every_changelist_renders_and_searches(admin_client, pilot, model):  # p
 
 @pytest.mark.parametrize("params", [{"status__exact": "active"}, {"expiry": "30"}, {"expiry": "expired"},
                                     {"organization__id__exact": "1"}])
-def test_committer_filters(admin_client, pilot, params):  # pylint: disable=unused-argument
+def test_committer_filters(admin_client, pilot, params):
     response = admin_client.get(reverse("admin:openedx_cc_corecommitter_changelist"), params)
     assert response.status_code == 200
 
 
-def test_committer_page_has_rights_agreements_and_champions_inlines(admin_client, pilot):  # pylint: disable=unused-argument
+def test_committer_page_has_rights_agreements_and_champions_inlines(admin_client, pilot):
     committer = CoreCommitter.objects.get(github_key="bradenmacdonald")
     page = admin_client.get(reverse("admin:openedx_cc_corecommitter_change", args=[committer.pk])).content.decode()
     assert "openedx/openedx-platform (whole repository, all branches)" in page
     assert "Dave Ormsbee" in page and "individual" in page
 
 
-def test_history_is_visible_and_read_only(admin_client, pilot):  # pylint: disable=unused-argument
+def test_history_is_visible_and_read_only(admin_client, pilot):
     right = CommitRight.objects.first()
     page = admin_client.get(reverse("admin:openedx_cc_commitright_history", args=[right.pk]))
     assert page.status_code == 200
@@ -51,7 +51,7 @@ def test_history_is_visible_and_read_only(admin_client, pilot):  # pylint: disab
     assert b'name="_save"' not in revert.content  # no revert button
 
 
-def test_suspend_action(admin_client, pilot):  # pylint: disable=unused-argument
+def test_suspend_action(admin_client, pilot):
     committer = CoreCommitter.objects.get(github_key="regisb")
     response = admin_client.post(reverse("admin:openedx_cc_corecommitter_changelist"),
                                  {"action": "suspend", "_selected_action": [committer.pk]}, follow=True)
@@ -61,7 +61,7 @@ def test_suspend_action(admin_client, pilot):  # pylint: disable=unused-argument
     assert committer.history.first().history_user.username == "operator"
 
 
-def test_revoke_rights_action(admin_client, pilot):  # pylint: disable=unused-argument
+def test_revoke_rights_action(admin_client, pilot):
     rights = CommitRight.objects.filter(committer__github_key="regisb")
     response = admin_client.post(reverse("admin:openedx_cc_commitright_changelist"),
                                  {"action": "revoke", "_selected_action": [r.pk for r in rights]}, follow=True)
@@ -70,7 +70,7 @@ def test_revoke_rights_action(admin_client, pilot):  # pylint: disable=unused-ar
     assert CommitRight.objects.filter(committer__github_key="regisb").count() == 5
 
 
-def test_adding_a_right_goes_through_the_api(admin_client, pilot):  # pylint: disable=unused-argument
+def test_adding_a_right_goes_through_the_api(admin_client, pilot):
     committer = CoreCommitter.objects.get(github_key="regisb")
     repo = Repository.objects.get(key="openedx/xblock")
     url = reverse("admin:openedx_cc_commitright_add")
@@ -96,23 +96,23 @@ REGISTRY_MODELS = ["Organization", "CoreCommitter", "CommitRight", "Agreement", 
 @pytest.mark.parametrize("model_name", REGISTRY_MODELS)
 def test_nothing_that_decides_effectiveness_can_be_deleted_in_the_admin(model_name, admin_user, admin_client):
     """Hostile input (docs/decisions/0012): not even a superuser gets Delete; revoking, ending and suspending remain."""
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
-    from django.contrib import admin as django_admin  # pylint: disable=import-outside-toplevel
-    from django.test import RequestFactory  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
 
     model = apps.get_model("openedx_cc", model_name)
-    model_admin = django_admin.site._registry[model]  # pylint: disable=protected-access
+    model_admin = django_admin.site._registry[model]
     request = RequestFactory().get("/")
     request.user = admin_user
     assert not model_admin.has_delete_permission(request)
     assert "delete_selected" not in model_admin.get_actions(request)
     for inline in model_admin.get_inline_instances(request):
-        if inline.model._meta.model_name != "repositoryalias":  # pylint: disable=protected-access
+        if inline.model._meta.model_name != "repositoryalias":
             assert not inline.can_delete
 
 
-def test_deleting_a_right_through_the_admin_url_is_refused(admin_client, pilot):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.ownership.models import CommitRight  # pylint: disable=import-outside-toplevel
+def test_deleting_a_right_through_the_admin_url_is_refused(admin_client, pilot):
+    from openedx_cc.plugins.ownership.models import CommitRight
 
     right = CommitRight.objects.first()
     response = admin_client.post(f"/admin/openedx_cc/commitright/{right.pk}/delete/", {"post": "yes"})

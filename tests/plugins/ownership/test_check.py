@@ -28,7 +28,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_pilot_committers_are_effective_on_their_repositories(pilot):  # pylint: disable=unused-argument
+def test_pilot_committers_are_effective_on_their_repositories(pilot):
     result = api.check_ownership("BradenMacDonald", "edx/edx-platform", path="lms/urls.py")
     assert result.allowed, result.reasons
     assert result.repository == "openedx/openedx-platform"
@@ -38,7 +38,7 @@ def test_pilot_committers_are_effective_on_their_repositories(pilot):  # pylint:
     assert api.check_ownership("omarithawi", "openedx/edx-ace").allowed
 
 
-def test_mit_is_not_a_provider_so_no_entity_agreement_is_needed(pilot):  # pylint: disable=unused-argument
+def test_mit_is_not_a_provider_so_no_entity_agreement_is_needed(pilot):
     result = api.check_ownership("pdpinch", "openedx/ccx-keys")
     assert result.allowed
     assert not any("entity" in r for r in result.reasons)
@@ -46,7 +46,7 @@ def test_mit_is_not_a_provider_so_no_entity_agreement_is_needed(pilot):  # pylin
 
 def test_registry_aliases_are_followed():
     repo = RepositoryFactory(full_name="openedx/frontend-app-authoring")
-    from openedx_cc.plugins.ownership.models import RepositoryAlias  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.ownership.models import RepositoryAlias
 
     RepositoryAlias.objects.create(full_name="openedx/frontend-app-course-authoring", repository=repo)
     PhaseFactory()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TYPE = "org.openedx.core_committer.ownership.changed.v1"
 
 
-def test_granting_a_right_sends_one_event_after_commit(events_on, captured_events):  # pylint: disable=unused-argument
+def test_granting_a_right_sends_one_event_after_commit(events_on, captured_events):
     PhaseFactory()
     repo = RepositoryFactory(full_name="openedx/xblock")
     alice = effective_committer(github_username="Alice")
@@ -32,7 +32,7 @@ def test_granting_a_right_sends_one_event_after_commit(events_on, captured_event
     assert logged.event_id == kwargs["metadata"].id and logged.sent_at is not None
 
 
-def test_nothing_is_sent_for_a_rolled_back_transaction(events_on, captured_events):  # pylint: disable=unused-argument
+def test_nothing_is_sent_for_a_rolled_back_transaction(events_on, captured_events):
     PhaseFactory()
     RepositoryFactory(full_name="openedx/xblock")
     alice = effective_committer(github_username="alice")
@@ -43,7 +43,7 @@ def test_nothing_is_sent_for_a_rolled_back_transaction(events_on, captured_event
     assert captured_events == [] and LoggedEvent.objects.count() == 0
 
 
-def test_revoking_and_changing_rights_send_events_per_scope(events_on, captured_events):  # pylint: disable=unused-argument
+def test_revoking_and_changing_rights_send_events_per_scope(events_on, captured_events):
     PhaseFactory()
     ext = ExtensionFactory(name="video", path="xmodule/video/")
     alice = effective_committer(github_username="alice")
@@ -59,7 +59,7 @@ def test_revoking_and_changing_rights_send_events_per_scope(events_on, captured_
     api.revoke_rights([whole])
     api.update_right_validity(extension, valid_from=None, valid_until=None)  # no change: no event
     assert [(k["ownership"].scope, k["ownership"].effective) for _t, k in captured_events] == [("", False)]
-    from tests.conftest import utc  # pylint: disable=import-outside-toplevel
+    from tests.conftest import utc
 
     captured_events.clear()
     api.update_right_validity(extension, valid_from=utc(2020, 1, 1), valid_until=utc(2021, 1, 1))
@@ -67,7 +67,7 @@ def test_revoking_and_changing_rights_send_events_per_scope(events_on, captured_
             for _t, k in captured_events] == [("video", "changed", False)]
 
 
-def test_with_events_switched_off_events_are_logged_not_sent(enabled, captured_events):  # pylint: disable=unused-argument
+def test_with_events_switched_off_events_are_logged_not_sent(enabled, captured_events):
     PhaseFactory()
     RepositoryFactory(full_name="openedx/xblock")
     api.grant_right(effective_committer(github_username="alice"), "openedx/xblock")
@@ -77,9 +77,9 @@ def test_with_events_switched_off_events_are_logged_not_sent(enabled, captured_e
 
 
 def test_with_the_set_disabled_nothing_is_sent_even_if_emit_events_is_on(captured_events):
-    from edx_toggles.toggles.testutils import override_waffle_switch  # pylint: disable=import-outside-toplevel
+    from edx_toggles.toggles.testutils import override_waffle_switch
 
-    from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS  # pylint: disable=import-outside-toplevel
+    from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 
     PhaseFactory()
     RepositoryFactory(full_name="openedx/xblock")

@@ -60,7 +60,7 @@ def test_the_pilot_roster_imports_cleanly(pilot):
         assert api.check_ownership(login, next(iter(PILOT_REPOS[login]))).allowed
 
 
-def test_a_second_run_changes_nothing_writes_nothing_and_emits_nothing(pilot):  # pylint: disable=unused-argument
+def test_a_second_run_changes_nothing_writes_nothing_and_emits_nothing(pilot):
     before = (history_rows(), LoggedEvent.objects.count())
     with CaptureQueriesContext(connection) as queries:
         report = import_files([str(PILOT_ROSTER)])
@@ -74,7 +74,7 @@ def test_the_first_import_logs_one_ownership_event_per_right(pilot):
     assert pilot.events == CommitRight.objects.count() == LoggedEvent.objects.count()
 
 
-def test_dry_run_reports_and_writes_nothing(db):  # pylint: disable=unused-argument
+def test_dry_run_reports_and_writes_nothing(db):
     report = import_files([str(PILOT_ROSTER)], dry_run=True)
     assert report.dry_run and report.counts()["+ right"] == 37
     assert CoreCommitter.objects.count() == 0 and history_rows() == 0 and LoggedEvent.objects.count() == 0
@@ -197,7 +197,7 @@ def test_an_unknown_format_is_refused(tmp_path):
         import_files([path])
 
 
-def test_prune_revokes_what_the_file_no_longer_lists_with_history(tmp_path, pilot):  # pylint: disable=unused-argument
+def test_prune_revokes_what_the_file_no_longer_lists_with_history(tmp_path, pilot):
     rights_before = CommitRight.objects.count()
     smaller = yaml.safe_load(PILOT_ROSTER.read_text())
     smaller["committers"] = [c for c in smaller["committers"] if c["github"] != "regisb"]

@@ -25,7 +25,7 @@ def test_flagged_people_become_core_committers_without_repository_scope():
     assert not import_files([str(EXPORT)]).changed
 
 
-def test_the_older_export_only_updates_people_already_registered(pilot):  # pylint: disable=unused-argument
+def test_the_older_export_only_updates_people_already_registered(pilot):
     before = CoreCommitter.objects.get(github_key="felipemontoya")
     report = import_files([str(OLD_EXPORT)])
     assert CoreCommitter.objects.count() == 9  # nobody new
@@ -56,14 +56,14 @@ def test_bad_rows_name_their_line(tmp_path):
                                                                ("Number of Active Ind. CLA Contracts", 3)}
 
 
-def test_prune_is_refused_for_an_export(pilot):  # pylint: disable=unused-argument
+def test_prune_is_refused_for_an_export(pilot):
     with pytest.raises(ValidationFailed, match="a Salesforce export carries no rights"):
         import_files([str(EXPORT)], prune=True)
     assert CommitRight.objects.filter(revoked_at__isnull=True).count() == 37
 
 
-def test_an_export_keeps_the_status_and_organization_of_registered_committers(pilot):  # pylint: disable=unused-argument
-    from openedx_cc.plugins.ownership import api  # pylint: disable=import-outside-toplevel
+def test_an_export_keeps_the_status_and_organization_of_registered_committers(pilot):
+    from openedx_cc.plugins.ownership import api
 
     api.suspend_committers(CoreCommitter.objects.filter(github_key="felipemontoya"))
     import_files([str(EXPORT)])

@@ -11,7 +11,7 @@ from tests.conftest import PILOT_ROSTER
 pytestmark = pytest.mark.django_db
 
 
-def test_changed_fields_are_reported_without_personal_data(tmp_path, pilot):  # pylint: disable=unused-argument
+def test_changed_fields_are_reported_without_personal_data(tmp_path, pilot):
     roster = yaml.safe_load(PILOT_ROSTER.read_text())
     roster["committers"][0].update(name="Zia F.", email="zia@example.org", status="emeritus")
     roster["organizations"][0]["name"] = "Edly"
