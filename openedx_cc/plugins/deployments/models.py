@@ -130,8 +130,8 @@ class Presence(models.Model):
 
 class DeploymentSpan(models.Model):
     """
-    One stay of a change in an environment: from the deployment that brought it to the one that removed it (by a
-    revert or a rollback), if any. What the change-failure metrics count; denormalized for aggregation.
+    One presence of a change in an environment, as a period: from the deployment that brought it to the one that
+    removed it (by a revert or a rollback), if any. What the change-failure metrics count; denormalized for aggregation.
 
     .. no_pii: Deployment facts and GitHub logins.
     """

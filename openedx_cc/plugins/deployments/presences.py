@@ -1,6 +1,6 @@
 """
-The presence ledger (docs/reference/report-format.rst, docs/reference/glossary.rst): where each change is deployed, and
-its stays (spans) there.
+The presence ledger (docs/reference/report-format.rst, docs/reference/glossary.rst): where each change is deployed now
+(``Presence`` rows), and each of its presences there as a period (``DeploymentSpan`` rows).
 
 * ``load_rolled_back_presences`` and ``load_presences`` read where the changes an ingest knows are before the report;
 * ``settle_presences`` (pure) moves them: a rollback removes what the rolled-back deployments brought, each change
@@ -8,7 +8,7 @@ its stays (spans) there.
   it had removed. What the report *announces* is the net effect per change: a change that arrives and leaves within
   one report (a change and its revert deployed together) was never there, and a change whose revert is deployed in
   the environment stays out;
-* ``save_presences`` writes the net effect: the presences, and the spans opened and closed.
+* ``save_presences`` writes the net effect: where each change is, and the periods opened and closed.
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class Place:
 
 @attr.s(frozen=True, auto_attribs=True)
 class OpenSpan:
-    """The stay of a change in the environment that no deployment has ended yet."""
+    """The presence of a change in the environment that no deployment has ended yet (an open ``DeploymentSpan``)."""
 
     id: int
     deployed_at: datetime
@@ -215,7 +215,7 @@ def settle_presences(before: Presences, *, deployment_id: int, rolled_back: Sequ
 
 def save_presences(settlement: Settlement, before: Presences, *, deployment: DeploymentFacts,
                    graph: RevertGraph) -> None:
-    """Write the settled presences, open a span for each arrival and close the open span of each removal."""
+    """Write the settled presences: open a period for each arrival and close the open period of each removal."""
     new: list[Presence] = []
     old: list[Presence] = []
     for change_id in settlement.touched:

@@ -43,8 +43,8 @@ def no_deployments():
 
 def deployment_spans():
     """
-    Every stay of a change in an environment (``DeploymentSpan``: ``change``, ``environment``, ``deployed_at``,
-    ``release``, ``repository_key``, ``is_cc_change``, ``core_committer``, ``removed_at``, ``removed_kind``,
-    ``seconds_to_removal``), as a queryset for the metrics to filter and aggregate.
+    Every presence of a change in an environment, as a period (``DeploymentSpan``: ``change``, ``environment``,
+    ``deployed_at``, ``release``, ``repository_key``, ``is_cc_change``, ``core_committer``, ``removed_at``,
+    ``removed_kind``, ``seconds_to_removal``), as a queryset for the metrics to filter and aggregate.
     """
     return DeploymentSpan.objects.all()
