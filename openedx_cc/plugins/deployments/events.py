@@ -10,7 +10,7 @@ from typing import Sequence
 from openedx_cc.events import CC_CHANGE_DEPLOYED, CC_CHANGE_REVERTED, CCChangeData, CCDeploymentData, CCRevertData
 from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
 from openedx_cc.plugins.deployments.presences import Arrival, Presences, Settlement
-from openedx_cc.plugins.deployments.reverts import RevertGraph
+from openedx_cc.plugins.deployments.facts import RevertGraph
 from openedx_cc.plugins.eventlog import api as eventlog_api
 
 

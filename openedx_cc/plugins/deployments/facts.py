@@ -1,11 +1,14 @@
 """
 The immutable values that the steps of the ingest (``ingest.py``) pass to each other: a change and a deployment as
-the steps read them. They are read from rows once and never changed; a step that learns something about a change
-returns a new value (``attr.evolve``). Only the storing steps turn them back into rows.
+the steps read them, and the revert links between the changes (``RevertGraph``). They are read from rows once and
+never changed; a step that learns something about a change returns a new value (``attr.evolve``). Only the storing
+steps turn them back into rows.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from types import MappingProxyType
+from typing import Mapping
 
 import attr
 
@@ -82,3 +85,28 @@ class DeploymentFacts:
         """The facts of a stored ``Deployment`` row."""
         return cls(id=row.id, report_id=row.report_id, environment=row.environment, service=row.service,
                    release=row.release, deployed_at=row.deployed_at)
+
+
+def _frozen(links: Mapping) -> Mapping[int, tuple[int, ...]]:
+    return MappingProxyType({key: tuple(ids) for key, ids in links.items()})
+
+
+@attr.s(frozen=True)
+class RevertGraph:
+    """
+    The changes an ingest knows (``changes``: id -> change) and the revert links between them: ``reverts`` (id ->
+    ids of the changes it reverts) and ``reverted_by`` (id -> ids of the changes reverting it), in the order they
+    were found. An id without links maps to nothing.
+    """
+
+    changes: Mapping[int, ChangeFacts] = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
+    reverts: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
+    reverted_by: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
+
+    def reverted(self, change_id: int) -> tuple[int, ...]:
+        """The ids of the changes that ``change_id`` reverts."""
+        return self.reverts.get(change_id, ())
+
+    def reverting(self, change_id: int) -> tuple[int, ...]:
+        """The ids of the changes that revert ``change_id``."""
+        return self.reverted_by.get(change_id, ())

@@ -25,7 +25,7 @@ from openedx_cc.plugins.deployments import attribution, changes, events, presenc
 from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
 from openedx_cc.plugins.deployments.models import Deployment
 from openedx_cc.plugins.deployments.report import Report, ReportIn
-from openedx_cc.plugins.deployments.reverts import RevertGraph
+from openedx_cc.plugins.deployments.facts import RevertGraph
 
 
 class AlreadyRecorded(Exception):

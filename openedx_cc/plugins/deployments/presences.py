@@ -21,7 +21,8 @@ import attr
 from openedx_cc.lib.bulk import update_in_groups
 from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
 from openedx_cc.plugins.deployments.models import DeploymentSpan, Presence
-from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH, RevertGraph
+from openedx_cc.plugins.deployments.facts import RevertGraph
+from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH
 
 # A presence loads the deployment that brought it without that deployment's stored answer: the answer grows with the
 # deployment's changes, and decoding it once per presence made rollbacks quadratic (docs/decisions/0012).

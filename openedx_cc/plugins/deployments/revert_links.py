@@ -15,15 +15,9 @@ from typing import Mapping, Sequence
 from django.db.models import Q
 
 from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.plugins.deployments.facts import ChangeFacts
+from openedx_cc.plugins.deployments.facts import ChangeFacts, RevertGraph
 from openedx_cc.plugins.deployments.models import Change
-from openedx_cc.plugins.deployments.reverts import (
-    MAX_REVERT_DEPTH,
-    Reference,
-    RevertGraph,
-    find_originals,
-    title_key,
-)
+from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH, Reference, find_originals, title_key
 from openedx_cc.plugins.ownership import api as ownership_api
 
 _Links = Change.reverts.through

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import re
 import string
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Sequence
 
 import attr
 
-if TYPE_CHECKING:  # facts imports this module (its Reference)
-    from openedx_cc.plugins.deployments.facts import ChangeFacts
 
 _GITHUB_TITLE = re.compile(r'^\s*revert\s+"(?P<inner>.*)"(?P<after>.*)$', re.IGNORECASE | re.DOTALL)
 _CONVENTIONAL_TITLE = re.compile(r"^\s*revert(?:\([^)]*\))?!?\s*:\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
@@ -221,28 +218,3 @@ def find_originals(change, candidates: Sequence, *, pr_key: Callable) -> list:
 def title_key(title: str) -> str:
     """A title trimmed and cut, as the detection by title compares them (``Change.title_key``)."""
     return " ".join((title or "").split())[:255]
-
-
-def _frozen(links: Mapping) -> Mapping[int, tuple[int, ...]]:
-    return MappingProxyType({key: tuple(ids) for key, ids in links.items()})
-
-
-@attr.s(frozen=True)
-class RevertGraph:
-    """
-    The changes an ingest knows (``changes``: id -> change) and the revert links between them: ``reverts`` (id ->
-    ids of the changes it reverts) and ``reverted_by`` (id -> ids of the changes reverting it), in the order they
-    were found. An id without links maps to nothing.
-    """
-
-    changes: Mapping[int, ChangeFacts] = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
-    reverts: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
-    reverted_by: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
-
-    def reverted(self, change_id: int) -> tuple[int, ...]:
-        """The ids of the changes that ``change_id`` reverts."""
-        return self.reverts.get(change_id, ())
-
-    def reverting(self, change_id: int) -> tuple[int, ...]:
-        """The ids of the changes that revert ``change_id``."""
-        return self.reverted_by.get(change_id, ())

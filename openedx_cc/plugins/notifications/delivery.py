@@ -1,5 +1,6 @@
 """
-Who hears about what, and the log of every message: the notifications applet's queueing, rendering and sending.
+Who hears about what: the notifications applet's recipients and queue (``sending`` renders and mails each
+message).
 
 The applet subscribes to openedx-cc's own events as any plugin would (receivers in ``handlers.py``):
 
@@ -23,22 +24,17 @@ import logging
 from datetime import date, datetime
 
 import attr
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
 
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.timeutil import fmt_date
-from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference, NotificationStatus
+from openedx_cc.plugins.notifications import tasks
+from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference
+from openedx_cc.plugins.notifications.sending import send_notifications
 from openedx_cc.plugins.notifications.toggles import notifications_enabled
 from openedx_cc.plugins.ownership import api as ownership_api
 
 log = logging.getLogger(__name__)
-
-
-TEMPLATES = "openedx_cc/notifications"
 
 
 def _json(value):
@@ -90,8 +86,6 @@ def _queue(kind: str, dedupe_key: str, recipients, context: dict) -> list[int]:
 def _dispatch(ids):
     if not ids:
         return
-    from openedx_cc.plugins.notifications import tasks
-
     if tasks.celery_ready():
         try:
             tasks.send_notifications_task.delay(ids)
@@ -144,44 +138,3 @@ def notify_expiries(items) -> list[int]:
         key = f"expiry:{item.kind}:{item.holder}:{item.description}:{item.ends}"
         ids += _queue("expiry", key, recipients, {"item": dict(_json(item), ends=fmt_date(item.ends))})
     return ids
-
-
-def _render(entry: NotificationLog):
-    context = dict(entry.context, recipient_role=entry.recipient_role, kind=entry.kind)
-    subject = " ".join(render_to_string(f"{TEMPLATES}/{entry.kind}/subject.txt", context).split())
-    text = render_to_string(f"{TEMPLATES}/{entry.kind}/body.txt", context)
-    html = render_to_string(f"{TEMPLATES}/{entry.kind}/body.html", context)
-    return subject, text, html
-
-
-def send_notifications(ids) -> dict:
-    """
-    Render and send the logged messages ``ids`` that are not sent yet; record what happened to each. Returns the
-    counts by status.
-    """
-    counts = {"sent": 0, "failed": 0}
-    for entry in NotificationLog.objects.filter(id__in=list(ids)).exclude(status=NotificationStatus.SENT):
-        entry.attempts += 1
-        try:
-            subject, text, html = _render(entry)
-            message = EmailMultiAlternatives(subject=subject[:255], body=text, to=[entry.recipient],
-                                             from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None))
-            message.attach_alternative(html, "text/html")
-            message.send()
-        except Exception as exc:
-            log.warning("Notification %s to %s failed: %s", entry.id, entry.recipient, exc)
-            entry.status, entry.last_error = NotificationStatus.FAILED, f"{type(exc).__name__}: {exc}"[:5000]
-            counts["failed"] += 1
-        else:
-            entry.status, entry.subject, entry.last_error, entry.sent_at = (NotificationStatus.SENT, subject[:255],
-                                                                            "", timezone.now())
-            counts["sent"] += 1
-        entry.save(update_fields=["status", "subject", "last_error", "sent_at", "attempts"])
-    return counts
-
-
-def retry_notifications(*, include_pending: bool = True) -> dict:
-    """Send again the failed (and, by default, pending) messages."""
-    statuses = [NotificationStatus.FAILED] + ([NotificationStatus.PENDING] if include_pending else [])
-    ids = list(NotificationLog.objects.filter(status__in=statuses).order_by("id").values_list("id", flat=True))
-    return send_notifications(ids)

@@ -6,6 +6,8 @@ try:
 except ImportError:  # pragma: no cover - depends on the host
     current_app = shared_task = None
 
+from openedx_cc.plugins.notifications.sending import send_notifications
+
 
 def celery_ready() -> bool:
     """Whether a Celery app with a broker (or eager execution) is configured in this process."""
@@ -20,8 +22,6 @@ if shared_task is not None:
     @shared_task(name="openedx_cc.send_notifications", ignore_result=True)
     def send_notifications_task(ids):
         """Send logged notifications (they stay logged, failed or pending, if this fails)."""
-        from openedx_cc.plugins.notifications.delivery import send_notifications
-
         return send_notifications(ids)
 else:  # pragma: no cover
     send_notifications_task = None

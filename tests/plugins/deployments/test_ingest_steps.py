@@ -19,7 +19,8 @@ from openedx_cc.plugins.deployments.presences import (
     Removal,
     settle_presences,
 )
-from openedx_cc.plugins.deployments.reverts import Reference, RevertGraph, find_originals
+from openedx_cc.plugins.deployments.facts import RevertGraph
+from openedx_cc.plugins.deployments.reverts import Reference, find_originals
 from openedx_cc.plugins.ownership.api import OwnershipCheck
 
 T0 = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)
