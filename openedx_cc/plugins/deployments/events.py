@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from openedx_cc.events import CC_CHANGE_DEPLOYED, CC_CHANGE_REVERTED, CCChangeData, CCDeploymentData, CCRevertData
-from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
+from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts, RevertGraph
 from openedx_cc.plugins.deployments.presences import Arrival, Presences, Settlement
-from openedx_cc.plugins.deployments.facts import RevertGraph
 from openedx_cc.plugins.eventlog import api as eventlog_api
 
 

@@ -22,10 +22,9 @@ from django.db import IntegrityError, transaction
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.plugins.deployments import attribution, changes, events, presences, revert_links
-from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
+from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts, RevertGraph
 from openedx_cc.plugins.deployments.models import Deployment
 from openedx_cc.plugins.deployments.report import Report, ReportIn
-from openedx_cc.plugins.deployments.facts import RevertGraph
 
 
 class AlreadyRecorded(Exception):

@@ -19,9 +19,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import attr
 
 from openedx_cc.lib.bulk import update_in_groups
-from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
+from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts, RevertGraph
 from openedx_cc.plugins.deployments.models import DeploymentSpan, Presence
-from openedx_cc.plugins.deployments.facts import RevertGraph
 from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH
 
 # A presence loads the deployment that brought it without that deployment's stored answer: the answer grows with the
@@ -99,7 +98,8 @@ class KeptOut:
 class Settlement:
     """
     The net effect of a report on the presences it touched: their final ``places`` (by change id), the order it
-    touched them in, the ``moves`` (arrivals and removals, in that order) and the changes it kept out.
+    touched them in, the ``moves`` (arrivals and removals interleaved, in the order the report touched the changes,
+    which the events follow) and the changes it kept out.
     """
 
     places = attr.ib(type=Mapping[int, Place], converter=_frozen)

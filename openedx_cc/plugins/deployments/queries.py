@@ -4,13 +4,19 @@ REST layer, which never names the models.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Prefetch
 
 from openedx_cc.plugins.deployments.models import Deployment, DeploymentSpan
 from openedx_cc.plugins.ownership import api as ownership_api
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def deployments_visible_to(user):
+
+# ``user`` is Any: it is the host's user model, whose ``is_staff`` AbstractBaseUser does not declare.
+def deployments_visible_to(user: Any) -> QuerySet[Deployment] | None:
     """
     The deployments ``user`` may see: all of them for staff; for a Core Committer linked to ``user``, those that
     carried one of their own changes; None for anybody else.
@@ -23,7 +29,7 @@ def deployments_visible_to(user):
     return Deployment.objects.filter(changes__core_committer__iexact=login).distinct()
 
 
-def deployments_to_show(user):
+def deployments_to_show(user: Any) -> QuerySet[Deployment] | None:
     """
     ``deployments_visible_to(user)`` as the API shows them, newest first, with what they roll back and their changes
     loaded, without their stored answers (an answer grows with the deployment's changes); None for nobody.
@@ -36,12 +42,12 @@ def deployments_to_show(user):
         .order_by("-deployed_at", "-id")
 
 
-def no_deployments():
+def no_deployments() -> QuerySet[Deployment]:
     """An empty queryset of deployments (for the schema generator)."""
     return Deployment.objects.none()
 
 
-def deployment_spans():
+def deployment_spans() -> QuerySet[DeploymentSpan]:
     """
     Every presence of a change in an environment, as a period (``DeploymentSpan``: ``change``, ``environment``,
     ``deployed_at``, ``release``, ``repository_key``, ``is_cc_change``, ``core_committer``, ``removed_at``,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import random
 import time
+from typing import Any
 
 import attr
 from django.db import IntegrityError, OperationalError, transaction
@@ -45,7 +46,7 @@ class RecordResult:
     """The answer to a report: its ``outcome`` and the JSON ``body`` (the stored answer, or the conflict's errors)."""
 
     outcome = attr.ib(type=RecordOutcome)
-    body = attr.ib(type=dict)
+    body = attr.ib(type=dict[str, Any])
 
 
 class RecordingBusy(Exception):
@@ -57,7 +58,7 @@ def recording_allowed() -> bool:
     return is_enabled() and recording_enabled()
 
 
-def record_deployment(raw) -> RecordResult:
+def record_deployment(raw: object) -> RecordResult:
     """
     Record a deployment report given as raw bytes or a decoded JSON document (the signature, if any, is checked by
     the caller). Raises ``ValidationFailed`` with every problem; nothing is written then.

@@ -14,9 +14,8 @@ Pure functions over a change's title and body. A change **reverts** an earlier o
 A sha or a pull-request number wins over a title when both are present. A revert of a revert re-applies the
 original: ``Revert "Revert "X (#1)" (#2)"`` reverts pull request #2, which reverted #1.
 
-Also pure: which recorded changes a revert's references name (``find_originals``), and the graph of the revert
-links that the ingest settles presences with (``RevertGraph``). Reading and writing the links is the step
-``revert_links.resolve_reverts``.
+Also pure: which recorded changes a revert's references name (``find_originals``). Reading and writing the links
+is the step ``revert_links.resolve_reverts``.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 class SignatureError(Exception):
     """The report is unsigned or wrongly signed, or no secret is configured (``configured`` is False then)."""
 
-    def __init__(self, message, *, configured=True):
+    def __init__(self, message: str, *, configured: bool = True) -> None:
         super().__init__(message)
         self.configured = configured
 

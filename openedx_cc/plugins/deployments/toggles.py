@@ -16,8 +16,9 @@ from edx_toggles.toggles import WaffleSwitch
 RECORD_DEPLOYMENTS = WaffleSwitch("openedx_cc.record_deployments", __name__)
 
 
-def recording_enabled():
+def recording_enabled() -> bool:
     """
     Return whether deployment reports may be recorded now.
     """
-    return RECORD_DEPLOYMENTS.is_enabled()
+    # bool(): WaffleSwitch is untyped (edx-toggles ships no stubs), is_enabled() returns a bool.
+    return bool(RECORD_DEPLOYMENTS.is_enabled())

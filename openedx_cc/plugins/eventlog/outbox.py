@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from datetime import timezone as dt_timezone
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import F
@@ -31,11 +31,15 @@ from openedx_cc.plugins.eventlog.serialization import (
 )
 from openedx_cc.plugins.eventlog.toggles import emit_events_enabled
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from openedx_events.data import EventsMetadata
+
 log = logging.getLogger(__name__)
 
 
 
-def emit_event(signal: OpenEdxPublicSignal, *, time: datetime | None = None, **data) -> LoggedEvent:
+def emit_event(signal: OpenEdxPublicSignal, *, time: datetime | None = None, **data: Any) -> LoggedEvent:
     """
     Log one event now and send it after the current transaction commits. See ``emit_events``.
     """
@@ -71,7 +75,7 @@ def emit_events(events: Sequence[PendingEvent]) -> list[LoggedEvent]:
     return rows
 
 
-def _send_one(signal, metadata, data) -> str:
+def _send_one(signal: OpenEdxPublicSignal, metadata: EventsMetadata, data: dict[str, Any]) -> str:
     """
     Hand one event to openedx-events with the given metadata; return the error text, or "" on success.
 
@@ -92,7 +96,7 @@ def _send_one(signal, metadata, data) -> str:
     return "; ".join(errors)
 
 
-def _send_prepared(prepared) -> SendResult:
+def _send_prepared(prepared: list[tuple[OpenEdxPublicSignal, EventsMetadata, dict[str, Any]]]) -> SendResult:
     """
     Send events that were just logged; record when they were sent and what failed.
     """
@@ -102,7 +106,7 @@ def _send_prepared(prepared) -> SendResult:
     return _send_and_mark([(signal, metadata, data) for signal, metadata, data in prepared])
 
 
-def _send_and_mark(items) -> SendResult:
+def _send_and_mark(items: list[tuple[OpenEdxPublicSignal, EventsMetadata, dict[str, Any]]]) -> SendResult:
     sent_ids, failures = [], {}
     for signal, metadata, data in items:
         error = _send_one(signal, metadata, data)
@@ -124,7 +128,7 @@ def _send_and_mark(items) -> SendResult:
 
 
 def logged_events(*, since: datetime | None = None, until: datetime | None = None, event_type: str | None = None,
-                  unsent_only: bool = False):
+                  unsent_only: bool = False) -> QuerySet[LoggedEvent]:
     """
     Logged events in recording order, filtered by recording time, type, and whether they were ever sent.
     """

@@ -19,8 +19,9 @@ from openedx_cc.lib.toggles import is_enabled
 EMIT_EVENTS = WaffleSwitch("openedx_cc.emit_events", __name__)
 
 
-def emit_events_enabled():
+def emit_events_enabled() -> bool:
     """
     Return whether openedx-cc may send events now (the set is enabled and event emission is on).
     """
-    return is_enabled() and EMIT_EVENTS.is_enabled()
+    # bool(): WaffleSwitch is untyped (edx-toggles ships no stubs), is_enabled() returns a bool.
+    return is_enabled() and bool(EMIT_EVENTS.is_enabled())

@@ -13,7 +13,7 @@ a fixed number of queries whatever the number of recorded changes.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Collection, Mapping
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Ceil, RowNumber, TruncMonth
@@ -23,6 +23,8 @@ from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 FILTERS = ("since", "until", "user", "repository", "environment", "release")
 DIMENSIONS = {
@@ -34,7 +36,7 @@ DIMENSIONS = {
 _FAILED = Q(removed_kind__in=["revert", "rollback"])
 
 
-def _cc_and_all():
+def _cc_and_all() -> dict[str, Count]:
     """Conditional counts of one aggregation: deployed, reverted and rolled back, for CC changes and for all."""
     cc = Q(is_cc_change=True)
     return {
@@ -47,7 +49,7 @@ def _cc_and_all():
     }
 
 
-def _summary(row, prefix, percentiles=None):
+def _summary(row: Mapping[str, Any], prefix: str, percentiles: dict[str, Any] | None = None) -> dict[str, Any]:
     deployed, reverted, rolled = row[f"{prefix}deployed"], row[f"{prefix}reverted"], row[f"{prefix}rolled_back"]
     out = {
         "deployed": deployed,
@@ -60,7 +62,8 @@ def _summary(row, prefix, percentiles=None):
     return out
 
 
-def _percentiles(queryset, group=None) -> dict:
+# QuerySet[Any]: a queryset of DeploymentSpan, a model the deployments applet keeps to itself (.importlinter).
+def _percentiles(queryset: QuerySet[Any], group: str | None = None) -> dict[str | None, dict[str, Any]]:
     """
     ``{group value: {"median_seconds", "p90_seconds", "count"}}`` of the time to revert or rollback, by the
     nearest-rank method, in one query (window functions).
@@ -75,7 +78,7 @@ def _percentiles(queryset, group=None) -> dict:
         .filter(Q(rank=Ceil(F("total") * 0.5)) | Q(rank=Ceil(F("total") * 0.9)))
         .values_list(group or "environment", "rank", "total", "seconds_to_removal")
     )
-    out: dict = {}
+    out: dict[str | None, dict[str, Any]] = {}
     for key, rank, total, seconds in rows:
         key = key if group else None
         entry = out.setdefault(key, {"median_seconds": None, "p90_seconds": None, "count": total})
@@ -86,10 +89,10 @@ def _percentiles(queryset, group=None) -> dict:
     return out
 
 
-_EMPTY = {"median_seconds": None, "p90_seconds": None, "count": 0}
+_EMPTY: dict[str, Any] = {"median_seconds": None, "p90_seconds": None, "count": 0}
 
 
-def _check_filters(params, *, name_unknown_values: bool) -> dict:
+def _check_filters(params: Mapping[str, Any], *, name_unknown_values: bool) -> dict[str, Any]:
     problems = []
     clean: dict[str, Any] = {}  # a datetime for since and until, a string for the other filters
     for name in params:
@@ -137,7 +140,8 @@ def _check_filters(params, *, name_unknown_values: bool) -> dict:
     return clean
 
 
-def compute_metrics(*, include=tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True, **params) -> dict:
+def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True,
+                    **params: Any) -> dict[str, Any]:
     """
     The change-failure metrics for a window (``since``, ``until``: ISO datetimes with a time zone) and filters
     (``user``, ``repository``, ``environment``, ``release``), with the breakdowns named in ``include`` (all by

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable
 
 import attr
 from django.db import IntegrityError, transaction
@@ -34,10 +35,17 @@ from openedx_cc.plugins.notifications.sending import send_notifications
 from openedx_cc.plugins.notifications.toggles import notifications_enabled
 from openedx_cc.plugins.ownership import api as ownership_api
 
+if TYPE_CHECKING:
+    from openedx_events.data import EventsMetadata
+
+    from openedx_cc.events.data import CCChangeData, CCDeploymentData, CCOwnershipData, CCRevertData
+    from openedx_cc.plugins.ownership.data import ExpiringItem
+
 log = logging.getLogger(__name__)
 
 
-def _json(value):
+# Any in and out: an event payload (attrs), a date or a list of them in; the JSON-ready value out.
+def _json(value: Any) -> Any:
     if attr.has(type(value)):
         return {k: _json(v) for k, v in attr.asdict(value, recurse=False).items()}
     if isinstance(value, (datetime, date)):
@@ -47,7 +55,7 @@ def _json(value):
     return value
 
 
-def _operators():
+def _operators() -> list[str]:
     return [email for email in get_setting("OPENEDX_CC_OPERATOR_EMAILS") or [] if email]
 
 
@@ -66,7 +74,7 @@ def _recipients(login: str, *, champions: bool, operators: bool) -> list[tuple[s
     return list(out.items())
 
 
-def _queue(kind: str, dedupe_key: str, recipients, context: dict) -> list[int]:
+def _queue(kind: str, dedupe_key: str, recipients: list[tuple[str, str]], context: dict[str, Any]) -> list[int]:
     """Log one message per recipient (once per dedupe key and recipient), then send them."""
     if not recipients:
         return []
@@ -83,7 +91,7 @@ def _queue(kind: str, dedupe_key: str, recipients, context: dict) -> list[int]:
     return ids
 
 
-def _dispatch(ids):
+def _dispatch(ids: list[int]) -> None:
     if not ids:
         return
     if tasks.celery_ready():
@@ -95,7 +103,8 @@ def _dispatch(ids):
     send_notifications(ids)
 
 
-def notify_change_reverted(*, change, deployment, revert, metadata) -> list[int]:
+def notify_change_reverted(*, change: CCChangeData, deployment: CCDeploymentData, revert: CCRevertData,
+                           metadata: EventsMetadata) -> list[int]:
     """A CC change left an environment: tell the CC, their champions and the operators."""
     if not notifications_enabled():
         return []
@@ -104,7 +113,8 @@ def notify_change_reverted(*, change, deployment, revert, metadata) -> list[int]
     return _queue("change_reverted", str(metadata.id), recipients, context)
 
 
-def notify_change_deployed(*, change, deployment, metadata) -> list[int]:
+def notify_change_deployed(*, change: CCChangeData, deployment: CCDeploymentData,
+                           metadata: EventsMetadata) -> list[int]:
     """A CC change reached an environment: tell the CC, if they asked to hear about it."""
     if not notifications_enabled():
         return []
@@ -118,7 +128,7 @@ def notify_change_deployed(*, change, deployment, metadata) -> list[int]:
                   {"change": _json(change), "deployment": _json(deployment)})
 
 
-def notify_ownership_changed(*, ownership, metadata) -> list[int]:
+def notify_ownership_changed(*, ownership: CCOwnershipData, metadata: EventsMetadata) -> list[int]:
     """A right was granted, changed or revoked: tell the CC and the operators."""
     if not notifications_enabled():
         return []
@@ -126,7 +136,7 @@ def notify_ownership_changed(*, ownership, metadata) -> list[int]:
     return _queue("ownership_changed", str(metadata.id), recipients, {"ownership": _json(ownership)})
 
 
-def notify_expiries(items) -> list[int]:
+def notify_expiries(items: Iterable[ExpiringItem]) -> list[int]:
     """Expiries found by the audit (``ExpiringItem``): tell the CC (or, for entity agreements, nobody more) and the
     operators -- once per item."""
     if not notifications_enabled():

@@ -5,6 +5,7 @@ recorded on its ``NotificationLog`` entry (sent, or failed with the error); fail
 from __future__ import annotations
 
 import logging
+from typing import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = "openedx_cc/notifications"
 
 
-def _render(entry: NotificationLog):
+def _render(entry: NotificationLog) -> tuple[str, str, str]:
     context = dict(entry.context, recipient_role=entry.recipient_role, kind=entry.kind)
     subject = " ".join(render_to_string(f"{TEMPLATES}/{entry.kind}/subject.txt", context).split())
     text = render_to_string(f"{TEMPLATES}/{entry.kind}/body.txt", context)
@@ -26,7 +27,7 @@ def _render(entry: NotificationLog):
     return subject, text, html
 
 
-def send_notifications(ids) -> dict:
+def send_notifications(ids: Iterable[int]) -> dict[str, int]:
     """
     Render and send the logged messages ``ids`` that are not sent yet; record what happened to each. Returns the
     counts by status.
@@ -52,7 +53,7 @@ def send_notifications(ids) -> dict:
     return counts
 
 
-def retry_notifications(*, include_pending: bool = True) -> dict:
+def retry_notifications(*, include_pending: bool = True) -> dict[str, int]:
     """Send again the failed (and, by default, pending) messages."""
     statuses = [NotificationStatus.FAILED] + ([NotificationStatus.PENDING] if include_pending else [])
     ids = list(NotificationLog.objects.filter(status__in=statuses).order_by("id").values_list("id", flat=True))

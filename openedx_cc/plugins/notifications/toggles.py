@@ -19,6 +19,7 @@ from openedx_cc.lib.toggles import is_enabled
 NOTIFY = WaffleSwitch("openedx_cc.notify", __name__)
 
 
-def notifications_enabled():
+def notifications_enabled() -> bool:
     """Whether openedx-cc may send notifications now."""
-    return is_enabled() and NOTIFY.is_enabled()
+    # bool(): WaffleSwitch is untyped (edx-toggles ships no stubs), is_enabled() returns a bool.
+    return is_enabled() and bool(NOTIFY.is_enabled())
