@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.formats import read_text
 from openedx_cc.lib.sourcemap import load_document
 from openedx_cc.plugins.ownership.formats import people, roster, salesforce
-from openedx_cc.plugins.ownership.snapshot import OrganizationSpec, PhaseSpec, RegistrySnapshot
+from openedx_cc.plugins.ownership.snapshot import (
+    CommitterSpec,
+    OrganizationSpec,
+    PhaseSpec,
+    RegistrySnapshot,
+    RepositorySpec,
+)
 
 if TYPE_CHECKING:
     from openedx_cc.plugins.ownership.selectors import RegistryView
@@ -50,6 +56,7 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
         return snapshots[0]
     problems = []
     seen: dict[tuple[str, str], tuple[str]] = {}
+    key_of: Callable[[CommitterSpec | RepositorySpec], str]  # the lambdas of the loop below
     # lower-case slug -> (organization, the file that gives it first)
     organizations: dict[str, tuple[OrganizationSpec, str]] = {}
     for snapshot in snapshots:
