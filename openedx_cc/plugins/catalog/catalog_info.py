@@ -10,6 +10,7 @@ that is not YAML, or a Component without ``metadata.name``, is an error with its
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attr
 
@@ -42,8 +43,8 @@ class EntrySpec:
     lifecycle = attr.ib(type=str)
     release_declared = attr.ib(type=bool)
     release = attr.ib(type=str | None, default=None)  # None: the annotation is absent or declared null
-    arch_interest_groups = attr.ib(type=tuple, default=())
-    links = attr.ib(type=tuple, default=())
+    arch_interest_groups = attr.ib(type=tuple[str, ...], default=())
+    links = attr.ib(type=tuple[dict[str, Any], ...], default=())
     source = attr.ib(type=str, default="")
 
 
@@ -52,11 +53,11 @@ class CatalogSnapshot:
     """What catalog-info files say."""
 
     source = attr.ib(type=str)
-    entries = attr.ib(type=tuple, default=())
-    notes = attr.ib(type=tuple, default=())
+    entries = attr.ib(type=tuple[EntrySpec, ...], default=())
+    notes = attr.ib(type=tuple[str, ...], default=())
 
 
-def is_catalog_info(data) -> bool:
+def is_catalog_info(data: object) -> bool:
     """Whether a loaded YAML document is a Backstage entity."""
     return isinstance(data, dict) and str(data.get("apiVersion", "")).startswith("backstage.io/")
 
@@ -69,7 +70,7 @@ def catalog_files(path: str) -> list[str]:
     return [str(target)]
 
 
-def _owner(value) -> tuple[str, str, str, str | None]:
+def _owner(value: object) -> tuple[str, str, str, str | None]:
     """``(as written, kind, name, note)`` of ``spec.owner``."""
     text = "" if value is None else str(value).strip().strip("'\"")
     if not text:

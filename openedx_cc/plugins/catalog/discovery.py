@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.sync import SyncReport
 from openedx_cc.plugins.ownership import api as ownership_api
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # The entry-point groups through which Open edX services load extensions; console_scripts and other generic
 # groups are not extensions of the platform.
@@ -39,7 +43,7 @@ def entry_point_groups() -> list[str]:
     return [g for g in dict.fromkeys(list(DEFAULT_GROUPS) + list(extra)) if g not in EXCLUDED_GROUPS]
 
 
-def repository_from_metadata(meta) -> str:
+def repository_from_metadata(meta: metadata.PackageMetadata) -> str:
     """``owner/name`` of the first GitHub URL among a distribution's project URLs, or ""."""
     urls = []
     for entry in meta.get_all("Project-URL") or []:
@@ -47,8 +51,8 @@ def repository_from_metadata(meta) -> str:
         urls.append((0 if label.strip().lower() in {"source", "source code", "repository", "code"} else 1,
                      url.strip()))
     for key in ("Home-page", "Download-URL"):
-        if meta.get(key):
-            urls.append((2, meta.get(key).strip()))
+        if value := meta.get(key):
+            urls.append((2, value.strip()))
     for _rank, url in sorted(urls, key=lambda u: u[0]):
         match = _GITHUB.search(url)
         if match:
@@ -56,7 +60,9 @@ def repository_from_metadata(meta) -> str:
     return ""
 
 
-def installed_entry_points(paths=None, groups=None):
+def installed_entry_points(
+    paths: Iterable[str] | None = None, groups: Iterable[str] | None = None
+) -> list[tuple[str, str, str, str, str, str]]:
     """
     ``[(group, name, value, distribution, version, declared repository)]`` of the installed distributions (those on
     ``paths``, default ``sys.path``), for the groups searched, sorted.
@@ -79,14 +85,14 @@ def installed_entry_points(paths=None, groups=None):
     return sorted(found.values())
 
 
-def discover_extensions(paths=None) -> list[ownership_api.DiscoveredExtension]:
+def discover_extensions(paths: Iterable[str] | None = None) -> list[ownership_api.DiscoveredExtension]:
     """
     The extensions installed in this service (entry points of the Open edX plugin groups), with their distribution,
     version and repository (through the aliases). ``paths`` replaces ``sys.path`` (for tests).
     """
     found = installed_entry_points(paths=paths)
     declared = sorted({item[5] for item in found if item[5]})
-    names = {}
+    names: dict[str, str] = {}
     for name in declared:
         try:
             names.update(ownership_api.resolve_repository_names([name]))
@@ -100,7 +106,9 @@ def discover_extensions(paths=None) -> list[ownership_api.DiscoveredExtension]:
     ]
 
 
-def record_discovery(found, *, actor=None) -> SyncReport:
+def record_discovery(
+    found: Sequence[ownership_api.DiscoveredExtension], *, actor: AbstractBaseUser | None = None
+) -> SyncReport:
     """Record discovered extensions as extensions of their repositories (see ownership ``record_...``)."""
     report = ownership_api.record_discovered_extensions(found, actor=actor)
     unknown = sorted({f"{f.distribution} ({f.group}:{f.name})" for f in found if not f.repository})

@@ -18,7 +18,9 @@ def get_catalog_entry(name: str) -> CatalogEntry | None:
     return CatalogEntry.objects.filter(repository_key=repository.lower()).first()
 
 
-def effective_committers_of_unrecorded(entry: CatalogEntry, at: datetime | None = None) -> list:
+def effective_committers_of_unrecorded(
+    entry: CatalogEntry, at: datetime | None = None
+) -> list[ownership_api.EffectiveCommitter]:
     """
     The committers effective now on a repository that only the catalog knows (the registry has no row for it, so
     no right names it): only rights on its whole owner (``owner/*``) can cover it.

@@ -4,6 +4,9 @@ repository) and applying them to the catalog: idempotent, all or nothing, with h
 """
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING, Sequence
+
 import attr
 from django.db import transaction
 from django.utils import timezone
@@ -15,8 +18,11 @@ from openedx_cc.plugins.catalog.catalog_info import CatalogSnapshot, catalog_fil
 from openedx_cc.plugins.catalog.models import CatalogEntry
 from openedx_cc.plugins.ownership import api as ownership_api
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def parse_catalog_files(paths) -> CatalogSnapshot:
+
+def parse_catalog_files(paths: Sequence[str | os.PathLike[str]]) -> CatalogSnapshot:
     """
     Validate catalog-info files (directories are searched for ``*catalog-info.yaml``); every problem of every file
     is reported together. Repository names go through the aliases; two files describing one repository are an
@@ -61,7 +67,8 @@ _FIELDS = ["repository", "declared_name", "component", "kind", "description", "o
            "type", "lifecycle", "release_declared", "release", "arch_interest_groups", "links", "source"]
 
 
-def sync_catalog(snapshot: CatalogSnapshot, *, prune: bool = False, dry_run: bool = False, actor=None,
+def sync_catalog(snapshot: CatalogSnapshot, *, prune: bool = False, dry_run: bool = False,
+                 actor: AbstractBaseUser | None = None,
                  reason: str = "") -> SyncReport:
     """
     Apply catalog entries (idempotent, all or nothing, with history). ``prune`` deletes the entries of repositories

@@ -4,15 +4,23 @@ their repositories, and marking those no longer installed.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from openedx_cc.lib.sync import BulkWriter, SyncReport, Updates
+from openedx_cc.plugins.ownership.data import DiscoveredExtension
 from openedx_cc.plugins.ownership.models import Extension, Repository
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def record_discovered_extensions(found, *, actor=None) -> SyncReport:
+
+def record_discovered_extensions(
+    found: Sequence[DiscoveredExtension], *, actor: AbstractBaseUser | None = None
+) -> SyncReport:
     """
     Record what discovery found installed as extensions of their repositories (creating repositories as needed),
     and mark the previously discovered extensions that are no longer installed. Idempotent; one transaction.

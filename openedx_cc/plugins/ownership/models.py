@@ -9,6 +9,9 @@ These models are internal to the ownership applet; other code uses ``openedx_cc.
 ``models_api`` only to point a ForeignKey at one of them). The rules a query must express have one named place
 here: ``rights_on_repositories`` and ``rights_valid_at`` (with their querysets).
 """
+from datetime import datetime
+from typing import Any, Iterable, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -106,7 +109,7 @@ def rights_valid_at(at, *, prefix: str = "") -> models.Q:
 class CoreCommitterQuerySet(models.QuerySet):
     """Queries on committers that carry a rule of the registry."""
 
-    def holding_rights_on(self, repository_keys):
+    def holding_rights_on(self, repository_keys: Iterable[str]) -> Self:
         """The committers holding a right (valid or not) that applies to one of ``repository_keys``."""
         return self.filter(rights_on_repositories(repository_keys, prefix="rights__")).distinct()
 
@@ -114,11 +117,11 @@ class CoreCommitterQuerySet(models.QuerySet):
 class CommitRightQuerySet(models.QuerySet):
     """Queries on rights that carry a rule of the registry (one named place each)."""
 
-    def on_repositories(self, repository_keys):
+    def on_repositories(self, repository_keys: Iterable[str]) -> Self:
         """The rights that apply to one of ``repository_keys`` (see ``rights_on_repositories``)."""
         return self.filter(rights_on_repositories(repository_keys))
 
-    def valid_at(self, at):
+    def valid_at(self, at: datetime) -> Self:
         """The rights valid at ``at`` (see ``rights_valid_at``)."""
         return self.filter(rights_valid_at(at))
 
@@ -166,7 +169,7 @@ class CoreCommitter(models.Model):
     def __str__(self):
         return self.github_username
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.github_key = self.github_username.lower()
         super().save(*args, **kwargs)
 
@@ -193,7 +196,7 @@ class Repository(models.Model):
     def __str__(self):
         return self.full_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.key = self.full_name.lower()
         self.owner = self.key.split("/", 1)[0]
         super().save(*args, **kwargs)
@@ -219,7 +222,7 @@ class RepositoryAlias(models.Model):
     def __str__(self):
         return f"{self.full_name} -> {self.repository.full_name}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.key = self.full_name.lower()
         super().save(*args, **kwargs)
 
@@ -310,7 +313,7 @@ class CommitRight(models.Model):
     # The optional relations are tested by their ``*_id``, which loads no row when they are not set; once an id is
     # set, the relation is that row (loaded on access), never None -- hence the asserts.
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.repository_id and not self.owner:
             assert self.repository is not None
             self.owner = self.repository.owner

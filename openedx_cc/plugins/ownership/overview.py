@@ -21,8 +21,14 @@ from openedx_cc.plugins.ownership.data import (
     RegistrySummary,
 )
 from openedx_cc.plugins.ownership.evaluation import agreement_state, champions_at, person_problems
-from openedx_cc.plugins.ownership.models import Agreement, Champion, CommitRight, CoreCommitter, Organization
-from openedx_cc.plugins.ownership.models import Repository
+from openedx_cc.plugins.ownership.models import (
+    Agreement,
+    Champion,
+    CommitRight,
+    CoreCommitter,
+    Organization,
+    Repository,
+)
 from openedx_cc.plugins.ownership.registry import committers_with_rights
 from openedx_cc.plugins.ownership.scopes import describe_right
 from openedx_cc.plugins.ownership.selectors import at_or_now
@@ -56,7 +62,9 @@ def committer_states(committers: Iterable[CoreCommitter], at: datetime | None = 
     return states
 
 
-def effective_committers(repositories: Sequence[Repository], at: datetime | None = None) -> dict[int, list]:
+def effective_committers(
+    repositories: Sequence[Repository], at: datetime | None = None
+) -> dict[int, list[EffectiveCommitter]]:
     """
     For each repository, the committers effective on it (or on part of it) at ``at``, with their valid rights.
     A fixed number of queries for any number of repositories.
@@ -66,7 +74,7 @@ def effective_committers(repositories: Sequence[Repository], at: datetime | None
     return {r.id: by_key[r.key] for r in repositories}
 
 
-def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None) -> dict[str, list]:
+def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None) -> dict[str, list[EffectiveCommitter]]:
     """
     ``effective_committers`` by repository key (``owner/name``, lower case), for repositories the registry may not
     record: only rights on their whole owner (``owner/*``) can cover those.
@@ -80,7 +88,7 @@ def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None)
     )
     committers = {r.committer_id: r.committer for r in rights}
     good = selectors.committers_in_good_standing(committers.values(), at)
-    result: dict[str, list] = {}
+    result: dict[str, list[EffectiveCommitter]] = {}
     for key in keys:
         per_committer = defaultdict(list)
         for right in rights:
@@ -124,7 +132,7 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
     return sorted(items, key=lambda i: (str(i.ends), i.holder))
 
 
-def contacts_for(logins, at: datetime | None = None) -> dict[str, Contact]:
+def contacts_for(logins: Iterable[str], at: datetime | None = None) -> dict[str, Contact]:
     """
     ``{login in lower case: Contact}`` for the registered committers among ``logins``. Two queries.
     """

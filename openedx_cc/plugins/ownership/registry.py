@@ -5,19 +5,27 @@ and extensions as querysets (the model classes stay inside the applet), and repo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from openedx_cc.lib.repositories import configured_aliases, resolve_repository_name
+from openedx_cc.lib.repositories import RepositoryName, configured_aliases, resolve_repository_name
 from openedx_cc.plugins.ownership import selectors
 from openedx_cc.plugins.ownership.data import PolicyData
-from openedx_cc.plugins.ownership.models import CommitRight, CommitterStatus, CoreCommitter, CoreCommitterQuerySet
-from openedx_cc.plugins.ownership.models import Extension
-from openedx_cc.plugins.ownership.models import Repository, RepositoryAlias
+from openedx_cc.plugins.ownership.models import (
+    CommitRight,
+    CommitterStatus,
+    CoreCommitter,
+    CoreCommitterQuerySet,
+    Extension,
+    Repository,
+    RepositoryAlias,
+)
 
 
-def resolve_repository(name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
+def resolve_repository(
+    name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False
+) -> tuple[RepositoryName, Repository | None]:
     """
     Resolve a repository name through every alias. Returns ``(RepositoryName, Repository or None)``.
 
@@ -52,7 +60,9 @@ def resolve_repository_names(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def committer_login_for_user(user) -> str | None:
+# ``user`` is a user of the host (request.user: its AUTH_USER_MODEL or AnonymousUser, or None): its model is
+# not known here.
+def committer_login_for_user(user: Any) -> str | None:
     """The GitHub login of the Core Committer linked to ``user`` (a user of this service), or None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -73,7 +83,7 @@ def get_committer(github_username: str) -> CoreCommitter | None:
     return selectors.get_committer(github_username)
 
 
-def get_committers() -> QuerySet:
+def get_committers() -> QuerySet[CoreCommitter]:
     """
     All committers, with what a listing shows (organization, rights, agreements, champions) prefetched.
     """
@@ -86,7 +96,9 @@ def get_committers() -> QuerySet:
     )
 
 
-def committers_holding_rights_on(committers: CoreCommitterQuerySet, repository: str) -> CoreCommitterQuerySet:
+def committers_holding_rights_on(
+    committers: CoreCommitterQuerySet[CoreCommitter], repository: str
+) -> CoreCommitterQuerySet[CoreCommitter]:
     """
     ``committers`` narrowed to those holding a right (valid or not) on ``repository`` -- the repository itself or
     every repository of its owner -- named by its name or an alias. Raises ``InvalidValue`` for a malformed name.
@@ -95,7 +107,7 @@ def committers_holding_rights_on(committers: CoreCommitterQuerySet, repository: 
     return committers.holding_rights_on([resolved.key])
 
 
-def committers_with_rights() -> QuerySet:
+def committers_with_rights() -> QuerySet[CoreCommitter]:
     """Active committers who hold at least one right that is not revoked."""
     return (
         CoreCommitter.objects.filter(status=CommitterStatus.ACTIVE, rights__revoked_at__isnull=True)
@@ -103,14 +115,14 @@ def committers_with_rights() -> QuerySet:
     )
 
 
-def get_repositories() -> QuerySet:
+def get_repositories() -> QuerySet[Repository]:
     """
     All repositories, with their aliases and extensions prefetched.
     """
     return Repository.objects.prefetch_related("aliases", "extensions")
 
 
-def get_repositories_by_keys(keys: Iterable[str]) -> QuerySet:
+def get_repositories_by_keys(keys: Iterable[str]) -> QuerySet[Repository]:
     """The repositories recorded under these (lower-case, already resolved) ``owner/name`` keys."""
     return Repository.objects.filter(key__in=sorted(keys))
 
@@ -122,6 +134,6 @@ def get_repository(name: str) -> Repository | None:
     return resolve_repository(name)[1]
 
 
-def get_installed_extensions() -> QuerySet:
+def get_installed_extensions() -> QuerySet[Extension]:
     """The extensions the last discovery found installed in this service, with their repositories."""
     return Extension.objects.filter(installed=True).select_related("repository")

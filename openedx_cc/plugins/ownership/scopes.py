@@ -10,14 +10,18 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from typing import TYPE_CHECKING, Collection, Iterable
 
 from openedx_cc.lib.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from openedx_cc.plugins.ownership.models import CommitRight
 
 # Git refuses white space, ~ ^ : and \ in branch names; * ? [ ] are kept as fnmatch wildcards.
 _BRANCH_RE = re.compile(r"[^\s~^:\\]+")  # always fullmatch, never "$"
 
 
-def normalize_path(value, *, prefix: bool = False) -> str:
+def normalize_path(value: object, *, prefix: bool = False) -> str:
     """
     Validate a path inside a repository and return it normalized (no ``./``, no doubled ``/``).
 
@@ -43,7 +47,7 @@ def normalize_path(value, *, prefix: bool = False) -> str:
     return normalized + "/" if (trailing and prefix) else normalized
 
 
-def normalize_branch_pattern(value) -> str:
+def normalize_branch_pattern(value: object) -> str:
     """
     Validate a branch name or fnmatch pattern (``master``, ``release/*``, ``open-release/*.master``).
     """
@@ -65,7 +69,7 @@ def path_within(path: str, prefix: str) -> bool:
     return path == base or path.startswith(base + "/")
 
 
-def scope_key(*, paths=(), extension_name: str = "", branches=()) -> str:
+def scope_key(*, paths: Collection[str] = (), extension_name: str = "", branches: Collection[str] = ()) -> str:
     """
     A canonical text of a right's scope, used to recognize the same right across imports.
     """
@@ -80,7 +84,7 @@ def scope_key(*, paths=(), extension_name: str = "", branches=()) -> str:
     return scope
 
 
-def right_prefixes(*, paths, extension_path: str | None) -> list[str]:
+def right_prefixes(*, paths: Iterable[str] | None, extension_path: str | None) -> list[str]:
     """
     The path prefixes a right is narrowed to: its extension's path, else its paths; empty for the whole repository.
     """
@@ -89,7 +93,7 @@ def right_prefixes(*, paths, extension_path: str | None) -> list[str]:
     return list(paths or [])
 
 
-def covers_paths(prefixes, change_paths) -> bool:
+def covers_paths(prefixes: Collection[str], change_paths: Collection[str] | None) -> bool:
     """
     Whether a right narrowed to ``prefixes`` covers every path of ``change_paths``.
 
@@ -103,7 +107,7 @@ def covers_paths(prefixes, change_paths) -> bool:
     return all(any(path_within(p, prefix) for prefix in prefixes) for p in change_paths)
 
 
-def covers_branch(patterns, branch: str | None) -> bool:
+def covers_branch(patterns: Collection[str], branch: str | None) -> bool:
     """
     Whether a right limited to branch ``patterns`` covers ``branch``. Without patterns every branch is covered;
     with patterns, a question that names no branch is not covered.
@@ -115,7 +119,8 @@ def covers_branch(patterns, branch: str | None) -> bool:
     return any(fnmatch.fnmatchcase(branch, pattern) for pattern in patterns)
 
 
-def describe_scope(*, repository: str, paths=(), extension_name: str = "", extension_path: str = "", branches=()):
+def describe_scope(*, repository: str, paths: Iterable[str] = (), extension_name: str = "", extension_path: str = "",
+                   branches: Iterable[str] = ()) -> str:
     """
     A short human description of a right's scope, e.g. ``openedx/xblock (whole repository, all branches)``.
     """
@@ -131,7 +136,7 @@ def describe_scope(*, repository: str, paths=(), extension_name: str = "", exten
     return f"{repository} ({where}, {which})"
 
 
-def describe_right(right) -> str:
+def describe_right(right: CommitRight) -> str:
     """
     ``describe_scope`` of a ``CommitRight`` row.
     """

@@ -40,7 +40,9 @@ from openedx_cc.plugins.ownership.models import (
 )
 
 
-def resolve_repository(name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False):
+def resolve_repository(
+    name: str, *, default_owner: str | None = None, allow_owner_pattern: bool = False
+) -> tuple[RepositoryName, Repository | None]:
     """
     Resolve ``name`` through the configured aliases and the registry's aliases.
 
@@ -176,7 +178,7 @@ class RegistryView:
     more for the committers' logins when a format asks for them).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._aliases = {
             key: full_name for key, full_name in RepositoryAlias.objects.values_list("key", "repository__full_name")
         }
@@ -184,7 +186,7 @@ class RegistryView:
         self._extensions = {
             (repo_key, name.lower()) for repo_key, name in Extension.objects.values_list("repository__key", "name")
         }
-        self._logins = None
+        self._logins: set[str] | None = None
 
     def aliases_for(self, _names=None) -> dict[str, str]:
         """The registry's aliases (lower-case key -> current full name)."""

@@ -5,7 +5,7 @@ write keeps the audit history and logs its ``CC_OWNERSHIP_CHANGED`` events (``ev
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from django.db import transaction
 
@@ -24,15 +24,18 @@ from openedx_cc.plugins.ownership.selectors import at_or_now
 from openedx_cc.plugins.ownership.snapshot import RegistrySnapshot
 from openedx_cc.plugins.ownership.sync import run_sync
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 
 def import_snapshot(
     snapshot: RegistrySnapshot,
     *,
     prune: bool = False,
     dry_run: bool = False,
-    actor=None,
+    actor: AbstractBaseUser | None = None,
     batch_size: int | None = None,
-    progress=None,
+    progress: Callable[[int, int], None] | None = None,
     reason: str = "",
 ) -> SyncReport:
     """
@@ -55,7 +58,7 @@ def validate_right(
     branches: Sequence[str] = (),
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """
     Validate the scope and period of a right to grant, without writing anything.
 
@@ -98,7 +101,9 @@ def validate_right(
     return {"name": name, "repository": repo, "paths": clean_paths, "extension": ext, "branches": clean_branches}
 
 
-def parse_import_file(path: str, file_format: str, *, registry=None, orgs_path: str | None = None):
+def parse_import_file(
+    path: str, file_format: str, *, registry: selectors.RegistryView | None = None, orgs_path: str | None = None
+) -> RegistrySnapshot:
     """
     Validate one file of an ownership format (``roster``, ``people-yaml``, ``salesforce-csv``) into a snapshot;
     raises ``ValidationFailed`` with every problem of the file, each with its line and field.
@@ -107,12 +112,12 @@ def parse_import_file(path: str, file_format: str, *, registry=None, orgs_path: 
                       orgs_path=orgs_path)
 
 
-def merge_snapshots(snapshots) -> RegistrySnapshot:
+def merge_snapshots(snapshots: Iterable[RegistrySnapshot]) -> RegistrySnapshot:
     """One snapshot from several files' (two files describing the same committer is an error)."""
     return merge(list(snapshots))
 
 
-def registry_view():
+def registry_view() -> selectors.RegistryView:
     """What the import formats need to know about the registry while validating (aliases, organizations, extensions)."""
     return selectors.RegistryView()
 
@@ -132,7 +137,7 @@ def grant_right(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     source: str = "api",
-    actor=None,
+    actor: AbstractBaseUser | None = None,
 ) -> CommitRight:
     """
     Grant ``committer`` a right on ``repository`` (``owner/name`` or ``owner/*``), optionally narrowed to ``paths``
@@ -172,7 +177,10 @@ def grant_right(
     return right
 
 
-def update_right_validity(right: CommitRight, *, valid_from=None, valid_until=None, actor=None) -> CommitRight:
+def update_right_validity(
+    right: CommitRight, *, valid_from: datetime | None = None, valid_until: datetime | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> CommitRight:
     """
     Change the period of a right (its scope never changes). Emits ``CC_OWNERSHIP_CHANGED`` (changed) if it did.
     """
@@ -188,7 +196,8 @@ def update_right_validity(right: CommitRight, *, valid_from=None, valid_until=No
     return right
 
 
-def revoke_rights(rights: Iterable[CommitRight], *, at: datetime | None = None, actor=None, reason: str = "") -> int:
+def revoke_rights(rights: Iterable[CommitRight], *, at: datetime | None = None, actor: AbstractBaseUser | None = None,
+                  reason: str = "") -> int:
     """
     Revoke rights (never delete them): they stop being valid at ``at`` (default now). Rights already revoked are
     left alone. Returns how many were revoked; emits ``CC_OWNERSHIP_CHANGED`` (revoked) for each.
@@ -209,7 +218,7 @@ def revoke_rights(rights: Iterable[CommitRight], *, at: datetime | None = None, 
 
 def set_committer_status(
     committer: CoreCommitter, status: str, *, since: datetime | None = None, until: datetime | None = None,
-    actor=None, reason: str = "",
+    actor: AbstractBaseUser | None = None, reason: str = "",
 ) -> CoreCommitter:
     """
     Give ``committer`` a new status from ``since`` (default now). The previous status stays in the history and keeps
@@ -226,7 +235,9 @@ def set_committer_status(
     return committer
 
 
-def suspend_committers(committers: Iterable[CoreCommitter], *, actor=None, reason: str = "") -> int:
+def suspend_committers(
+    committers: Iterable[CoreCommitter], *, actor: AbstractBaseUser | None = None, reason: str = ""
+) -> int:
     """
     Suspend committers from now on (those already suspended are left alone). Returns how many were suspended.
     """

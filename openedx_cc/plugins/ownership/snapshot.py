@@ -38,9 +38,9 @@ class RightSpec:
     """A commit right. ``repository`` is ``owner/name`` or ``owner/*``; ``extension`` is a name in that repo."""
 
     repository = attr.ib(type=str)
-    paths = attr.ib(type=tuple, default=())
+    paths = attr.ib(type=tuple[str, ...], default=())
     extension = attr.ib(type=str, default="")
-    branches = attr.ib(type=tuple, default=())
+    branches = attr.ib(type=tuple[str, ...], default=())
     valid_from = attr.ib(type=datetime | None, default=None)
     valid_until = attr.ib(type=datetime | None, default=None)
 
@@ -56,11 +56,11 @@ class CommitterSpec:
     status = attr.ib(type=str, default="active")
     status_since = attr.ib(type=datetime | None, default=None)
     status_until = attr.ib(type=datetime | None, default=None)
-    agreements = attr.ib(type=tuple, default=())
-    champions = attr.ib(type=tuple, default=())
-    rights = attr.ib(type=tuple, default=())
+    agreements = attr.ib(type=tuple[AgreementSpec, ...], default=())
+    champions = attr.ib(type=tuple[ChampionSpec, ...], default=())
+    rights = attr.ib(type=tuple[RightSpec, ...], default=())
     # fields a source does not really know: kept as the registry has them when the committer is already there
-    keep_if_registered = attr.ib(type=tuple, default=())
+    keep_if_registered = attr.ib(type=tuple[str, ...], default=())
 
 
 @attr.s(frozen=True)
@@ -70,7 +70,7 @@ class OrganizationSpec:
     slug = attr.ib(type=str)
     name = attr.ib(type=str)
     openedx_provider = attr.ib(type=bool, default=False)
-    agreements = attr.ib(type=tuple, default=())
+    agreements = attr.ib(type=tuple[AgreementSpec, ...], default=())
 
 
 @attr.s(frozen=True)
@@ -86,8 +86,8 @@ class RepositorySpec:
     """A repository with its former names and its extensions."""
 
     full_name = attr.ib(type=str)
-    aliases = attr.ib(type=tuple, default=())
-    extensions = attr.ib(type=tuple, default=())
+    aliases = attr.ib(type=tuple[str, ...], default=())
+    extensions = attr.ib(type=tuple[ExtensionSpec, ...], default=())
 
 
 @attr.s(frozen=True)
@@ -105,10 +105,10 @@ class RegistrySnapshot:
     """What one import says about the registry."""
 
     source = attr.ib(type=str)
-    organizations = attr.ib(type=tuple, default=())
-    committers = attr.ib(type=tuple, default=())
-    repositories = attr.ib(type=tuple, default=())
-    phases = attr.ib(type=tuple, default=())
-    notes = attr.ib(type=tuple, default=())  # things the format reports without failing (skipped robots, ...)
+    organizations = attr.ib(type=tuple[OrganizationSpec, ...], default=())
+    committers = attr.ib(type=tuple[CommitterSpec, ...], default=())
+    repositories = attr.ib(type=tuple[RepositorySpec, ...], default=())
+    phases = attr.ib(type=tuple[PhaseSpec, ...], default=())
+    notes = attr.ib(type=tuple[str, ...], default=())  # things the format reports without failing (skipped robots, ...)
     # whether the snapshot can be taken as the whole registry (--prune); "" when it can, else why not
     not_prunable = attr.ib(type=str, default="")

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.formats import read_text
 from openedx_cc.lib.sourcemap import load_document
 from openedx_cc.plugins.ownership.formats import people, roster, salesforce
-from openedx_cc.plugins.ownership.snapshot import OrganizationSpec, PhaseSpec, RegistrySnapshot
+from openedx_cc.plugins.ownership.snapshot import (
+    CommitterSpec,
+    OrganizationSpec,
+    PhaseSpec,
+    RegistrySnapshot,
+    RepositorySpec,
+)
+
+if TYPE_CHECKING:
+    from openedx_cc.plugins.ownership.selectors import RegistryView
 
 FORMATS = ("roster", "people-yaml", "salesforce-csv")
 
@@ -21,7 +31,8 @@ def kind_of(path: str) -> str:
     return "toml" if Path(path).suffix.lower() == ".toml" else "yaml"
 
 
-def parse_file(path: str, file_format: str, *, registry, orgs_path: str | None = None) -> RegistrySnapshot:
+def parse_file(path: str, file_format: str, *, registry: RegistryView | None,
+               orgs_path: str | None = None) -> RegistrySnapshot:
     """
     Parse one file of ``file_format`` into a snapshot; raises ``ValidationFailed`` with every problem of that file.
     """
@@ -44,7 +55,8 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
     if len(snapshots) == 1:
         return snapshots[0]
     problems = []
-    seen: dict[tuple, tuple] = {}
+    seen: dict[tuple[str, str], tuple[str]] = {}
+    key_of: Callable[[CommitterSpec | RepositorySpec], str]  # the lambdas of the loop below
     # lower-case slug -> (organization, the file that gives it first)
     organizations: dict[str, tuple[OrganizationSpec, str]] = {}
     for snapshot in snapshots:
@@ -55,14 +67,14 @@ def merge(snapshots: list[RegistrySnapshot]) -> RegistrySnapshot:
                                                                       f"in {organizations[key][1]}",
                                         file=snapshot.source))
             organizations.setdefault(key, (organization, snapshot.source))
-        for kind, items, key in (
+        for kind, items, key_of in (
             ("committer", snapshot.committers, lambda c: c.github_username.lower()),
             ("repository", snapshot.repositories, lambda r: r.full_name.lower()),
         ):
             for item in items:
-                identity = (kind, key(item))
+                identity = (kind, key_of(item))
                 if identity in seen and seen[identity][0] != snapshot.source:
-                    problems.append(Problem(field=kind, message=f"{kind} {key(item)} is also described in "
+                    problems.append(Problem(field=kind, message=f"{kind} {key_of(item)} is also described in "
                                                                 f"{seen[identity][0]}", file=snapshot.source))
                 seen.setdefault(identity, (snapshot.source,))
     phases: dict[datetime, PhaseSpec] = {}

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic import model_validator
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
 from openedx_cc.lib.formats import email_address, github_login, problems_from_pydantic, raise_if, read_text, to_date
-from openedx_cc.lib.sourcemap import load_yaml
+from openedx_cc.lib.sourcemap import Location, SourceMap, load_yaml
 from openedx_cc.lib.timeutil import start_of_day
 from openedx_cc.plugins.ownership.formats.common import NameResolver, slugify
 from openedx_cc.plugins.ownership.scopes import normalize_branch_pattern
@@ -36,6 +36,13 @@ from openedx_cc.plugins.ownership.snapshot import (
     RightSpec,
 )
 
+if TYPE_CHECKING:
+    from openedx_cc.plugins.ownership.selectors import RegistryView
+
+    # a span of dates (None: open-ended), and a period of a person: its span and the state in force during it
+    _Span = tuple[date | None, date | None]
+    _Period = tuple[date | None, date | None, dict[str, Any]]
+
 # Open edX was open-sourced on 2013-06-01: an agreement whose signing date a source does not give is recorded as
 # signed then, the earliest it can have been.
 UNDATED_AGREEMENT_DATE = date(2013, 6, 1)
@@ -43,7 +50,7 @@ UNDATED_AGREEMENT_DATE = date(2013, 6, 1)
 _OBSOLETE = {"expires_on": "the 2020 format's expires_on is obsolete: describe the past with before: {DATE: {...}}"}
 
 
-def _branch(value):
+def _branch(value: object) -> str:
     try:
         return normalize_branch_pattern(value)
     except InvalidValue as exc:
@@ -67,7 +74,7 @@ class CommitterIn(_Strict):
     champions: list[Login] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _some_scope(self):
+    def _some_scope(self) -> CommitterIn:
         if not (self.orgs or self.repos or self.branches):
             raise ValueError("committer: give at least one of orgs, repos or branches (or committer: false)")
         if self.branches and not (self.orgs or self.repos):
@@ -111,7 +118,7 @@ class OrgIn(_Strict):
     committer: CommitterIn | Literal[False] | None = None
 
 
-def looks_like_people(data) -> bool:
+def looks_like_people(data: object) -> bool:
     """Whether a loaded document looks like people.yaml: logins mapped to people with an agreement."""
     return isinstance(data, dict) and bool(data) and all(
         isinstance(v, dict) and "agreement" in v and ("name" in v or "email" in v) for v in data.values()
@@ -121,7 +128,7 @@ def looks_like_people(data) -> bool:
 _ORG_KEYS = {"name", "agreement", "contractor", "contact", "internal-ghorgs", "committer"}
 
 
-def looks_like_orgs(data) -> bool:
+def looks_like_orgs(data: object) -> bool:
     """Whether a loaded document looks like orgs.yaml: organization names mapped to their details."""
     return isinstance(data, dict) and bool(data) and not looks_like_people(data) and all(
         isinstance(v, dict) and set(v) <= _ORG_KEYS for v in data.values()
@@ -143,7 +150,7 @@ def find_orgs_file(people_path: str) -> str | None:
     return None
 
 
-def _problems(exc: ValidationError, filename, sourcemap, prefix=()) -> list[Problem]:
+def _problems(exc: ValidationError, filename: str, sourcemap: SourceMap, prefix: Location = ()) -> list[Problem]:
     problems = []
     for problem in problems_from_pydantic(exc, filename=filename, sourcemap=sourcemap, prefix=prefix):
         if problem.message == "unknown field" and problem.field.rsplit(".", 1)[-1] in _OBSOLETE:
@@ -169,14 +176,14 @@ def load_orgs(path: str) -> dict[str, OrgIn]:
     return orgs
 
 
-def _periods(person: PersonIn):
+def _periods(person: PersonIn) -> list[_Period]:
     """
     ``[(start, end, state)]`` newest first: the current state from the newest ``before`` date on, then each
     ``before`` entry applied on top of the later ones, back to the beginning (start None).
     """
     current = person.model_dump(exclude={"before"})
     dates = list(person.before)
-    out: list[tuple[date | None, date | None, dict[str, Any]]] = [(dates[0] if dates else None, None, current)]
+    out: list[_Period] = [(dates[0] if dates else None, None, current)]
     state = dict(current)
     for index, when in enumerate(dates):
         state = {**state, **person.before[when].model_dump(exclude_unset=True)}
@@ -184,12 +191,13 @@ def _periods(person: PersonIn):
     return out
 
 
-def _merge(spans):
+def _merge(spans: Iterable[_Span]) -> list[_Span]:
     """Merge ``(start, end)`` spans that touch (oldest first); None is open-ended."""
-    merged: list[tuple[date | None, date | None]] = []
+    merged: list[_Span] = []
     for start, end in sorted(spans, key=lambda s: (s[0] is not None, s[0] or date.min)):
         if merged and merged[-1][1] is not None and start is not None and merged[-1][1] >= start:
             last_start, last_end = merged[-1]
+            assert last_end is not None  # merged[-1][1], tested just above
             merged[-1] = (last_start, None if end is None else max(last_end, end))
         elif merged and merged[-1][1] is None:
             continue
@@ -198,7 +206,8 @@ def _merge(spans):
     return merged
 
 
-def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str | None = None) -> RegistrySnapshot:
+def people_snapshot(path: str, data: object, sourcemap: SourceMap, *, registry: RegistryView | None = None,
+                    orgs_path: str | None = None) -> RegistrySnapshot:
     """
     Validate a loaded people.yaml (and its orgs.yaml) and turn it into a snapshot.
     """
@@ -298,8 +307,10 @@ def people_snapshot(path: str, data, sourcemap, *, registry=None, orgs_path: str
                             notes=tuple(notes))
 
 
-def _committer(login, person, periods, resolver, path, sourcemap, problems, orgs, org_slugs, used_orgs):
-    rights: dict[tuple, list] = {}
+def _committer(login: str, person: PersonIn, periods: list[_Period], resolver: NameResolver, path: str,
+               sourcemap: SourceMap, problems: list[Problem], orgs: dict[str, OrgIn], org_slugs: dict[str, str],
+               used_orgs: dict[str, str]) -> CommitterSpec | None:
+    rights: dict[tuple[str, tuple[str, ...]], list[_Span]] = {}
     individual_spans = []
     for start, end, state in periods:
         where = (login,) if end is None else (login, "before", end.isoformat())
@@ -317,6 +328,7 @@ def _committer(login, person, periods, resolver, path, sourcemap, problems, orgs
                 problems.append(Problem(field=field_path(where + loc), message=error, file=path,
                                         line=sourcemap.line_for(where + loc)))
                 continue
+            assert resolved is not None  # NameResolver.resolve gives either a name or the reason it is not one
             rights.setdefault((resolved, branches), []).append((start, end))
     specs = []
     for (repository, branches), spans in rights.items():

@@ -8,13 +8,13 @@ every problem, each naming the file, the line and the field.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from openedx_cc.lib.errors import Problem, ValidationFailed, field_path
 from openedx_cc.lib.formats import problems_from_pydantic, raise_if
-from openedx_cc.lib.sourcemap import load_document
+from openedx_cc.lib.sourcemap import Location, SourceMap, load_document
 from openedx_cc.lib.timeutil import start_of_day
 from openedx_cc.plugins.ownership.formats.common import NameResolver
 from openedx_cc.plugins.ownership.formats.roster_schema import (
@@ -38,15 +38,19 @@ from openedx_cc.plugins.ownership.snapshot import (
     RightSpec,
 )
 
+if TYPE_CHECKING:
+    from openedx_cc.plugins.ownership.selectors import RegistryView
+
 PROGRAM_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def is_roster(data) -> bool:
+def is_roster(data: object) -> bool:
     """Whether a loaded document declares the roster format."""
     return isinstance(data, dict) and data.get("format") == FORMAT
 
 
-def parse_roster(text: str, *, filename: str, kind: str = "yaml", registry=None) -> RegistrySnapshot:
+def parse_roster(text: str, *, filename: str, kind: str = "yaml",
+                 registry: RegistryView | None = None) -> RegistrySnapshot:
     """
     Validate a roster document and return its snapshot. ``registry`` answers referential questions about what is
     already recorded (see ``RegistryView``); ``None`` means an empty registry.
@@ -55,7 +59,9 @@ def parse_roster(text: str, *, filename: str, kind: str = "yaml", registry=None)
     return roster_snapshot(data, sourcemap=sourcemap, filename=filename, registry=registry)
 
 
-def roster_snapshot(data, *, sourcemap, filename: str, registry=None) -> RegistrySnapshot:
+def roster_snapshot(
+    data: object, *, sourcemap: SourceMap, filename: str, registry: RegistryView | None = None
+) -> RegistrySnapshot:
     """
     Validate loaded roster data (see ``parse_roster``).
     """
@@ -88,7 +94,9 @@ _ITEM_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def _schema_valid_part(data: dict, context: dict):
+def _schema_valid_part(
+    data: dict[str, Any], context: dict[str, Any]
+) -> tuple[RosterIn, dict[str, list[int]], dict[str, list[Any]]] | None:
     """
     The roster made of the items that pass the schema on their own: ``(roster, index_map, invalid)``, where
     ``index_map[list][i]`` is the index in the file of the i-th kept item and ``invalid[list]`` the items left out;
@@ -122,7 +130,8 @@ class _Resolver:
     Referential validation of a schema-valid roster, and its conversion to a snapshot.
     """
 
-    def __init__(self, roster: RosterIn, *, filename, sourcemap, registry, index_map=None, invalid=None):
+    def __init__(self, roster: RosterIn, *, filename: str, sourcemap: SourceMap, registry: RegistryView | None,
+                 index_map: dict[str, list[int]] | None = None, invalid: dict[str, list[Any]] | None = None) -> None:
         self.roster = roster
         # When the roster holds only the items that passed the schema: where each kept item is in the file, and
         # what was left out (a reference to a left-out organization or extension is not reported as unknown).
@@ -142,19 +151,21 @@ class _Resolver:
         """The index in the file of the ``index``-th item of ``list_name`` that this resolver holds."""
         return self.index_map[list_name][index] if list_name in self.index_map else index
 
-    def file_loc(self, loc: tuple) -> tuple:
+    def file_loc(self, loc: Location) -> Location:
         """``loc`` with the index of its item as it is in the file."""
         if len(loc) > 1 and isinstance(loc[1], int):
+            # every location of this module starts with the name of a top-level list (committers, repositories...)
+            assert isinstance(loc[0], str)
             return (loc[0], self.index_of(loc[0], loc[1])) + loc[2:]
         return loc
 
-    def problem(self, loc: tuple, message: str):
+    def problem(self, loc: Location, message: str) -> None:
         loc = self.file_loc(loc)
         self.problems.append(
             Problem(field=field_path(loc), message=message, file=self.filename, line=self.sourcemap.line_for(loc))
         )
 
-    def resolve(self, name: str, loc: tuple) -> str | None:
+    def resolve(self, name: str, loc: Location) -> str | None:
         if self._resolver is None:
             self._resolver = NameResolver(self.registry, self.file_aliases)
         resolved, error = self._resolver.resolve(name)
@@ -220,7 +231,7 @@ class _Resolver:
             )
         return out
 
-    def _organizations(self):
+    def _organizations(self) -> tuple[list[OrganizationSpec], set[str]]:
         organizations: list[OrganizationSpec] = []
         seen: dict[str, int] = {}
         for i, org in enumerate(self.roster.organizations):
@@ -241,7 +252,7 @@ class _Resolver:
         known = set(seen) | (self.registry.organization_slugs() if self.registry else set())
         return organizations, known
 
-    def _committers(self, org_slugs: set, repositories: dict) -> list[CommitterSpec]:
+    def _committers(self, org_slugs: set[str], repositories: dict[str, RepositorySpec]) -> list[CommitterSpec]:
         committers: list[CommitterSpec] = []
         seen: dict[str, int] = {}
         declared_extensions = {
@@ -289,11 +300,12 @@ class _Resolver:
             )
         return committers
 
-    def _rights(self, person: CommitterIn, loc: tuple, since, declared_extensions) -> list[RightSpec]:
+    def _rights(self, person: CommitterIn, loc: Location, since: datetime | None,
+                declared_extensions: dict[tuple[str, str], ExtensionSpec]) -> list[RightSpec]:
         rights: list[RightSpec] = []
-        identities: dict[tuple, tuple] = {}
+        identities: dict[tuple[str, str], Location] = {}
 
-        def add(spec: RightSpec, where: tuple):
+        def add(spec: RightSpec, where: Location) -> None:
             identity = (spec.repository.lower(), scope_key(paths=spec.paths, extension_name=spec.extension,
                                                            branches=spec.branches))
             if identity in identities:

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.formats import github_login, raise_if
 from openedx_cc.plugins.ownership.formats.common import slugify
 from openedx_cc.plugins.ownership.formats.people import UNDATED_AGREEMENT_DATE
 from openedx_cc.plugins.ownership.snapshot import AgreementSpec, CommitterSpec, OrganizationSpec, RegistrySnapshot
+
+if TYPE_CHECKING:
+    from openedx_cc.plugins.ownership.selectors import RegistryView
 
 BASE_COLUMNS = ["First Name", "Last Name", "Number of Active Ind. CLA Contracts", "Title", "Account Name",
                 "Number of Active Entity CLA Contracts", "GitHub Username"]
@@ -33,7 +37,7 @@ def looks_like_salesforce(text: str) -> bool:
     return first.startswith('"First Name"') or first.startswith("First Name,")
 
 
-def _count(value: str, column: str, line: int, path: str, problems: list) -> int:
+def _count(value: str, column: str, line: int, path: str, problems: list[Problem]) -> int:
     value = (value or "").strip()
     if not value:
         return 0
@@ -47,7 +51,7 @@ def _count(value: str, column: str, line: int, path: str, problems: list) -> int
     return number
 
 
-def salesforce_snapshot(path: str, text: str, *, registry=None) -> RegistrySnapshot:
+def salesforce_snapshot(path: str, text: str, *, registry: RegistryView | None = None) -> RegistrySnapshot:
     """
     Validate a Salesforce export and turn it into a snapshot.
     """
