@@ -30,7 +30,6 @@ from openedx_cc.plugins.ownership.models import (
     Repository,
     RepositoryAlias,
 )
-from openedx_cc.plugins.ownership.scopes import describe_right
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
@@ -152,7 +151,7 @@ class CommitRightInline(admin.TabularInline):
 
     @admin.display(description=_("scope"))
     def scope(self, obj):
-        return describe_right(obj)
+        return obj.describe()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -260,7 +259,7 @@ class CommitRightAdmin(RegistryAdmin):
 
     @admin.display(description=_("scope"))
     def scope(self, obj):
-        return describe_right(obj)
+        return obj.describe()
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["scope_key", "revoked_at", "source", "created", "modified"]

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openedx_cc.lib.history import AuditHistory
-from openedx_cc.plugins.ownership.scopes import describe_right, scope_key
+from openedx_cc.plugins.ownership.scopes import describe_scope, scope_key
 
 
 class Phase(models.TextChoices):
@@ -308,7 +308,18 @@ class CommitRight(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.committer.github_username}: {describe_right(self)}"
+        return f"{self.committer.github_username}: {self.describe()}"
+
+    def describe(self) -> str:
+        """The right's scope in words (``scopes.describe_scope``): repository, paths or extension, branches."""
+        extension = self.extension if self.extension_id else None
+        return describe_scope(
+            repository=self.repository_display,
+            paths=self.paths,
+            extension_name=extension.name if extension else "",
+            extension_path=extension.path if extension else "",
+            branches=self.branches,
+        )
 
     # The optional relations are tested by their ``*_id``, which loads no row when they are not set; once an id is
     # set, the relation is that row (loaded on access), never None -- hence the asserts.

@@ -30,7 +30,6 @@ from openedx_cc.plugins.ownership.models import (
     Repository,
 )
 from openedx_cc.plugins.ownership.registry import committers_with_rights
-from openedx_cc.plugins.ownership.scopes import describe_right
 from openedx_cc.plugins.ownership.selectors import at_or_now
 
 
@@ -118,7 +117,7 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
                                                                                      "extension"):
         assert right.valid_until is not None  # filtered on
         items.append(ExpiringItem(kind="right", holder=right.committer.github_username,
-                                  description=describe_right(right), ends=right.valid_until))
+                                  description=right.describe(), ends=right.valid_until))
     for agreement in Agreement.objects.filter(revoked_at__isnull=True, expires_on__gte=at.date(),
                                               expires_on__lte=horizon.date()).select_related("committer",
                                                                                              "organization"):

@@ -10,12 +10,9 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from typing import TYPE_CHECKING, Collection, Iterable
+from typing import Collection, Iterable
 
 from openedx_cc.lib.errors import InvalidValue
-
-if TYPE_CHECKING:
-    from openedx_cc.plugins.ownership.models import CommitRight
 
 # Git refuses white space, ~ ^ : and \ in branch names; * ? [ ] are kept as fnmatch wildcards.
 _BRANCH_RE = re.compile(r"[^\s~^:\\]+")  # always fullmatch, never "$"
@@ -134,17 +131,3 @@ def describe_scope(*, repository: str, paths: Iterable[str] = (), extension_name
         where = "whole repository"
     which = ("branches " + ", ".join(branches)) if branches else "all branches"
     return f"{repository} ({where}, {which})"
-
-
-def describe_right(right: CommitRight) -> str:
-    """
-    ``describe_scope`` of a ``CommitRight`` row.
-    """
-    extension = right.extension if right.extension_id else None
-    return describe_scope(
-        repository=right.repository_display,
-        paths=right.paths,
-        extension_name=extension.name if extension else "",
-        extension_path=extension.path if extension else "",
-        branches=right.branches,
-    )
