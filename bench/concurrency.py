@@ -4,6 +4,7 @@ a fresh database file): every answer must be 2xx (docs/decisions/0012; before it
 locked"); the time is recorded, with no target.
 """
 import hashlib
+import http.client
 import hmac
 import json
 import os
@@ -38,18 +39,34 @@ def _report(number):
     }).encode()
 
 
+RESENT = []  # reports sent again because the connection was reset before any answer
+
+
 def _post(url, body):
+    """
+    POST one signed report; its HTTP status. ``runserver`` listens with a queue of 10 connections, so 50 clients
+    connecting at the same instant can see a connection reset before Django reads the request; such a report is sent
+    again (reports are idempotent: one that was recorded after all answers 200), and counted in ``RESENT``.
+    """
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json", "X-CC-Signature-256": signature})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    for attempt in range(3):
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            if attempt == 2:
+                raise
+            RESENT.append(body)
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
 
 
 def bench_sqlite_concurrency(count=50):
+    RESENT.clear()
     with tempfile.TemporaryDirectory() as directory:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="host.settings", OPENEDX_CC_HOST_DB="sqlite",
                    OPENEDX_CC_HOST_SQLITE=str(Path(directory) / "demo.sqlite3"), OPENEDX_CC_WEBHOOK_SECRET=SECRET,
@@ -80,6 +97,7 @@ def bench_sqlite_concurrency(count=50):
                 server.terminate()
                 server.wait(10)
     good = sum(1 for status in statuses if 200 <= status < 300)
+    resent = f"; {len(RESENT)} sent again after a connection reset by runserver's listen queue" if RESENT else ""
     print(f"  {count} different reports at once to one environment of the demo host on SQLite: {good} answered 2xx "
-          f"(target: all), in {elapsed:.1f} s")
+          f"(target: all), in {elapsed:.1f} s{resent}")
     return good == count
