@@ -26,9 +26,8 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
     installed = list(ownership_api.get_installed_extensions())
     catalog = list(CatalogEntry.objects.all())
     repo_keys = {e.repository.key for e in installed} | {c.repository_key for c in catalog}
-    repositories = list(ownership_api.get_repositories_by_keys(repo_keys))
-    effective = ownership_api.effective_committers(repositories, at)
-    by_key = {r.key: effective.get(r.id, []) for r in repositories}
+    # by key, so that a repository only the catalog knows is covered by owner-wide rights, as its REST detail says
+    by_key = ownership_api.effective_committers_by_key(sorted(repo_keys), at)
     for extension in installed:
         if not by_key.get(extension.repository.key):
             findings.append(Finding("unowned_extensions", extension.repository.full_name,

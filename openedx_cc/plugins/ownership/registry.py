@@ -122,11 +122,6 @@ def get_repositories() -> QuerySet[Repository]:
     return Repository.objects.prefetch_related("aliases", "extensions")
 
 
-def get_repositories_by_keys(keys: Iterable[str]) -> QuerySet[Repository]:
-    """The repositories recorded under these (lower-case, already resolved) ``owner/name`` keys."""
-    return Repository.objects.filter(key__in=sorted(keys))
-
-
 def get_repository(name: str) -> Repository | None:
     """
     The repository recorded under ``name`` or one of its aliases, or None. Raises ``InvalidValue`` for a bad name.

@@ -4,7 +4,7 @@ catalog-info.yaml made known (docs/decisions/0006).
 """
 import pytest
 
-from openedx_cc.plugins.catalog.api import parse_catalog_files, sync_catalog
+from openedx_cc.plugins.catalog.api import audit, parse_catalog_files, sync_catalog
 from tests.factories import RepositoryFactory, RightFactory, effective_committer
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,8 @@ def test_owner_wide_rights_cover_a_repository_known_only_from_its_catalog(as_use
     body = as_user.get(BASE + "repositories/openedx/catalog-only/").json()
     assert [c["github_username"] for c in body["effective_committers"]] == ["owner-wide"]
     assert body["effective_committers"][0]["whole_repository"] is True
+    # the staleness audit agrees: the catalog owner group names committers, and the repository has one
+    assert not [f for f in audit(days=30).findings if f.section == "catalog_owners"]
 
 
 def test_a_recorded_repository_carries_its_catalog_entry_or_null(as_user, tmp_path):
