@@ -150,10 +150,10 @@ class RepositoryDetailView(_RepositoryMixin, generics.RetrieveAPIView):
     def retrieve(self, request, *args, **kwargs):
         name = f"{self.kwargs['owner']}/{self.kwargs['name']}"
         try:
-            repository = ownership_api.get_repository(name)
-            entry = catalog_api.get_catalog_entry(name)
+            resolved, repository = ownership_api.resolve_repository(name)
         except InvalidValue as exc:
             raise ValidationFailed([Problem(field="repository", message=str(exc))]) from exc
+        entry = catalog_api.get_catalog_entry(resolved.key)
         if repository is not None:
             repository = get_object_or_404(self.get_queryset(), pk=repository.pk)
             repository.catalog_entry = entry

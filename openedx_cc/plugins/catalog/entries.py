@@ -1,5 +1,5 @@
 """
-Reading the catalog: what a repository's catalog-info.yaml says about it, found by any of the repository's names.
+Reading the catalog: what a repository's catalog-info.yaml says about it, found by the repository's key.
 """
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from openedx_cc.plugins.catalog.models import CatalogEntry
 from openedx_cc.plugins.ownership import api as ownership_api
 
 
-def get_catalog_entry(name: str) -> CatalogEntry | None:
+def get_catalog_entry(repository_key: str) -> CatalogEntry | None:
     """
-    The catalog entry of the repository ``name`` (``owner/name``, through the aliases), or None. Raises
-    ``InvalidValue`` for a malformed name.
+    The catalog entry of a repository, or None. ``repository_key`` is its name already resolved through the aliases
+    (``ownership_api.resolve_repository(name)[0].key``), so that a caller that resolved the name once does not pay
+    for it again.
     """
-    repository = ownership_api.resolve_repository_names([name])[name]
-    return CatalogEntry.objects.filter(repository_key=repository.lower()).first()
+    return CatalogEntry.objects.filter(repository_key=repository_key).first()
 
 
 def effective_committers_of_unrecorded(

@@ -122,13 +122,6 @@ def get_repositories() -> QuerySet[Repository]:
     return Repository.objects.prefetch_related("aliases", "extensions")
 
 
-def get_repository(name: str) -> Repository | None:
-    """
-    The repository recorded under ``name`` or one of its aliases, or None. Raises ``InvalidValue`` for a bad name.
-    """
-    return resolve_repository(name)[1]
-
-
 def get_installed_extensions() -> QuerySet[Extension]:
     """The extensions the last discovery found installed in this service, with their repositories."""
     return Extension.objects.filter(installed=True).select_related("repository")

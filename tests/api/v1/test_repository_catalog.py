@@ -3,6 +3,8 @@
 catalog-info.yaml made known (docs/decisions/0006).
 """
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from openedx_cc.plugins.catalog.api import audit, parse_catalog_files, sync_catalog
 from tests.factories import RepositoryFactory, RightFactory, effective_committer
@@ -71,3 +73,15 @@ def test_a_recorded_repository_carries_its_catalog_entry_or_null(as_user, tmp_pa
     assert body["catalog"]["owner"] == "group:committers-with-catalog"
     assert body["catalog"]["lifecycle"] == "production" and body["catalog"]["type"] == "library"
     assert as_user.get(BASE + "repositories/openedx/without-catalog/").json()["catalog"] is None
+
+
+def test_the_name_is_resolved_once(as_user, tmp_path):
+    """The registry's aliases are read once per request, for the repository and its catalog entry alike."""
+    _import_catalog(tmp_path, "catalog-only")
+    RepositoryFactory(full_name="openedx/with-catalog")
+    _import_catalog(tmp_path, "with-catalog")
+    for path in ("repositories/openedx/catalog-only/", "repositories/openedx/with-catalog/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert as_user.get(BASE + path).status_code == 200
+        alias_reads = [q["sql"] for q in queries.captured_queries if "repositoryalias" in q["sql"].lower()]
+        assert len(alias_reads) == 1, alias_reads
