@@ -50,6 +50,13 @@ def import_snapshot(
     return report
 
 
+def _period_problems(valid_from: datetime | None, valid_until: datetime | None) -> list[Problem]:
+    """The problem of a right's period that ends before it starts (none for an open end)."""
+    if valid_from and valid_until and as_utc(valid_until) <= as_utc(valid_from):
+        return [Problem(field="valid_until", message="must be after valid_from")]
+    return []
+
+
 def validate_right(
     repository: str,
     *,
@@ -94,8 +101,7 @@ def validate_right(
             ext = Extension.objects.filter(repository=repo, name__iexact=extension).first()
             if ext is None:
                 problems.append(Problem(field="extension", message=f"{extension!r} is not defined in {repo.full_name}"))
-    if valid_from and valid_until and as_utc(valid_until) <= as_utc(valid_from):
-        problems.append(Problem(field="valid_until", message="must be after valid_from"))
+    problems.extend(_period_problems(valid_from, valid_until))
     if problems:
         raise ValidationFailed(problems)
     return {"name": name, "repository": repo, "paths": clean_paths, "extension": ext, "branches": clean_branches}
@@ -184,8 +190,8 @@ def update_right_validity(
     """
     Change the period of a right (its scope never changes). Emits ``CC_OWNERSHIP_CHANGED`` (changed) if it did.
     """
-    if valid_from and valid_until and as_utc(valid_until) <= as_utc(valid_from):
-        raise ValidationFailed([Problem(field="valid_until", message="must be after valid_from")])
+    if problems := _period_problems(valid_from, valid_until):
+        raise ValidationFailed(problems)
     if right.valid_from == valid_from and right.valid_until == valid_until:
         return right
     with transaction.atomic():
