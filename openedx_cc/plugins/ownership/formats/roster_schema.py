@@ -54,6 +54,13 @@ Path = Annotated[str, AfterValidator(_wrap(lambda v: normalize_path(v, prefix=Tr
 Branch = Annotated[str, AfterValidator(_wrap(normalize_branch_pattern))]
 
 
+def _ends_after(end: date | None, start: date | None, message: str) -> date | None:
+    """``end`` if it is after ``start`` (or either is open); else a ``ValueError`` of ``message`` with both dates."""
+    if end is not None and start is not None and end <= start:
+        raise ValueError(message.format(end=end, start=start))
+    return end
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -74,10 +81,8 @@ class AgreementIn(_Strict):
     @field_validator("expires")
     @classmethod
     def _expires_after_signed(cls, value, info: ValidationInfo):
-        signed = info.data.get("signed")
-        if value is not None and signed is not None and value <= signed:
-            raise ValueError(f"expires on {value} but is signed on {signed}; it must expire after it is signed")
-        return value
+        return _ends_after(value, info.data.get("signed"),
+                           "expires on {end} but is signed on {start}; it must expire after it is signed")
 
 
 Agreement = Annotated[AgreementIn, BeforeValidator(_agreement_shorthand)]
@@ -118,10 +123,7 @@ class RightIn(_Strict):
     @field_validator("until")
     @classmethod
     def _until_after_from(cls, value, info: ValidationInfo):
-        start = info.data.get("valid_from")
-        if value is not None and start is not None and value <= start:
-            raise ValueError(f"ends on {value}, not after it starts on {start}")
-        return value
+        return _ends_after(value, info.data.get("valid_from"), "ends on {end}, not after it starts on {start}")
 
 
 class CommitterIn(_Strict):
@@ -140,10 +142,7 @@ class CommitterIn(_Strict):
     @field_validator("until")
     @classmethod
     def _until_after_since(cls, value, info: ValidationInfo):
-        since = info.data.get("since")
-        if value is not None and since is not None and value <= since:
-            raise ValueError(f"ends on {value}, not after the status starts on {since}")
-        return value
+        return _ends_after(value, info.data.get("since"), "ends on {end}, not after the status starts on {start}")
 
 
 class OrganizationIn(_Strict):
