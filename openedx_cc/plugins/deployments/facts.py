@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
 import attr
 
@@ -87,8 +87,16 @@ class DeploymentFacts:
                    release=row.release, deployed_at=row.deployed_at)
 
 
-def _frozen(links: Mapping) -> Mapping[int, tuple[int, ...]]:
-    return MappingProxyType({key: tuple(ids) for key, ids in links.items()})
+def frozen_mapping(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """
+    A read-only copy of ``mapping``: the converter of the mappings these values hold (typed ``Any``: the attrs plugin
+    of mypy does not bind a generic converter to the field's type).
+    """
+    return MappingProxyType(dict(mapping))
+
+
+def _frozen_links(links: Mapping[int, Iterable[int]]) -> Mapping[int, tuple[int, ...]]:
+    return frozen_mapping({key: tuple(ids) for key, ids in links.items()})
 
 
 @attr.s(frozen=True)
@@ -99,9 +107,9 @@ class RevertGraph:
     were found. An id without links maps to nothing.
     """
 
-    changes: Mapping[int, ChangeFacts] = attr.ib(converter=lambda changes: MappingProxyType(dict(changes)))
-    reverts: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
-    reverted_by: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen, factory=dict)
+    changes: Mapping[int, ChangeFacts] = attr.ib(converter=frozen_mapping)
+    reverts: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen_links, factory=dict)
+    reverted_by: Mapping[int, tuple[int, ...]] = attr.ib(converter=_frozen_links, factory=dict)
 
     def reverted(self, change_id: int) -> tuple[int, ...]:
         """The ids of the changes that ``change_id`` reverts."""

@@ -13,13 +13,12 @@ The presence ledger (docs/reference/report-format.rst, docs/reference/glossary.r
 from __future__ import annotations
 
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
 import attr
 
 from openedx_cc.lib.bulk import update_in_groups
-from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts, RevertGraph
+from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts, RevertGraph, frozen_mapping
 from openedx_cc.plugins.deployments.models import DeploymentSpan, Presence
 from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH
 
@@ -47,10 +46,6 @@ class OpenSpan:
     deployed_at: datetime
 
 
-def _frozen(mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
-
-
 def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     """``tuple`` as a converter that mypy can type (its attrs plugin leaves the type variable of ``tuple`` unsolved)."""
     return tuple(items)
@@ -63,10 +58,10 @@ class Presences:
     deployments that brought them (``brought_by``: deployment id -> facts) and their open spans.
     """
 
-    places = attr.ib(type=Mapping[int, Place], converter=_frozen, factory=dict)
-    row_ids = attr.ib(type=Mapping[int, int], converter=_frozen, factory=dict)
-    brought_by = attr.ib(type=Mapping[int, DeploymentFacts], converter=_frozen, factory=dict)
-    open_spans = attr.ib(type=Mapping[int, OpenSpan], converter=_frozen, factory=dict)
+    places = attr.ib(type=Mapping[int, Place], converter=frozen_mapping, factory=dict)
+    row_ids = attr.ib(type=Mapping[int, int], converter=frozen_mapping, factory=dict)
+    brought_by = attr.ib(type=Mapping[int, DeploymentFacts], converter=frozen_mapping, factory=dict)
+    open_spans = attr.ib(type=Mapping[int, OpenSpan], converter=frozen_mapping, factory=dict)
 
 
 @attr.s(frozen=True, auto_attribs=True)
@@ -102,7 +97,7 @@ class Settlement:
     which the events follow) and the changes it kept out.
     """
 
-    places = attr.ib(type=Mapping[int, Place], converter=_frozen)
+    places = attr.ib(type=Mapping[int, Place], converter=frozen_mapping)
     touched = attr.ib(type=tuple[int, ...], converter=_tuple)
     moves = attr.ib(type=tuple[Arrival | Removal, ...], converter=_tuple)
     kept_out = attr.ib(type=tuple[KeptOut, ...], converter=_tuple)
