@@ -393,8 +393,15 @@ class Agreement(models.Model):
         ]
 
     def __str__(self):
-        holder = self.organization if self.kind == AgreementKind.ENTITY else self.committer
-        return f"{self.get_kind_display()} of {holder} signed {self.signed_on}"
+        return f"{self.get_kind_display()} of {self.holder} signed {self.signed_on}"
+
+    @property
+    def holder(self) -> Organization | CoreCommitter | None:
+        """
+        Who holds it: the organization for an entity agreement, the committer for the others (never None once saved:
+        the check constraint openedx_cc_agreement_holder_matches_kind).
+        """
+        return self.organization if self.kind == AgreementKind.ENTITY else self.committer
 
 
 class Champion(models.Model):

@@ -122,10 +122,10 @@ def expiring_items(*, within_days: int = 30, at: datetime | None = None) -> list
                                               expires_on__lte=horizon.date()).select_related("committer",
                                                                                              "organization"):
         assert agreement.expires_on is not None  # filtered on
-        owner = agreement.organization if agreement.kind == "entity" else agreement.committer
-        assert owner is not None  # an entity agreement has an organization, the others a committer (model check)
-        holder = owner.slug if isinstance(owner, Organization) else owner.github_username
-        items.append(ExpiringItem(kind=agreement.kind, holder=holder,
+        holder = agreement.holder
+        assert holder is not None  # a saved agreement has its holder (a check constraint)
+        items.append(ExpiringItem(kind=agreement.kind,
+                                  holder=holder.slug if isinstance(holder, Organization) else holder.github_username,
                                   description=f"signed {agreement.signed_on}",
                                   ends=agreement.expires_on))
     return sorted(items, key=lambda i: (str(i.ends), i.holder))
