@@ -21,12 +21,12 @@ class DeploymentAdmin(ReadOnlyModelAdmin):
     search_fields = ["report_id", "release", "environment"]
     date_hierarchy = "deployed_at"
     readonly_fields = ["report_id", "environment", "service", "release", "kind", "deployed_at", "received_at",
-                       "body_sha256", "changes_carried", "result", "rolls_back"]
+                       "body_sha256", "changes_carried", "answer", "rolls_back"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
-            queryset = queryset.defer("result")  # the stored answer grows with the changes; the list needs none
+            queryset = queryset.defer("answer")  # the stored answer grows with the changes; the list needs none
         return queryset
 
     @admin.display(description=_("changes carried"))
@@ -89,5 +89,5 @@ class PresenceAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request):
         # one row of a deployment is enough to name it: not its stored answer, nor a change's body, per presence
-        return super().get_queryset(request).defer("deployed_by__result", "removed_by__result", "change__body",
+        return super().get_queryset(request).defer("deployed_by__answer", "removed_by__answer", "change__body",
                                                    "change__paths", "change__revert_references")

@@ -37,8 +37,8 @@ def deployments_to_show(user: Any) -> QuerySet[Deployment] | None:
     queryset = deployments_visible_to(user)
     if queryset is None:
         return None
-    without_answers = Deployment.objects.defer("result")
-    return queryset.defer("result").prefetch_related(Prefetch("rolls_back", queryset=without_answers), "changes")\
+    without_answers = Deployment.objects.defer("answer")
+    return queryset.defer("answer").prefetch_related(Prefetch("rolls_back", queryset=without_answers), "changes")\
         .order_by("-deployed_at", "-id")
 
 
