@@ -261,7 +261,7 @@ def test_a_report_with_the_same_head_completes_an_unresolved_deployment(client, 
     assert (row.missing, row.completed_by.report_id) == ("", "reporter:production:abc")
 
 
-# -- what became of each change, and who sees it ------------------------------------------------------------------------
+# -- what became of each change, and who sees it -------------------------------------------------------------------
 
 def test_a_deployment_shows_the_fate_of_each_change_and_what_it_removed(client, api_client, staff_user, plain_user,
                                                                         pilot, recording):
