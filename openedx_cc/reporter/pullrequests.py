@@ -3,9 +3,10 @@ Which commits are merged pull requests, and what the change of each says; pure f
 
 A commit on the deployed branch's first-parent line is a **change** when its subject names a pull request:
 
-* a GitHub merge commit, ``Merge pull request #N from <head owner>/<branch>``: the pull request's title is the
-  first line of the message after the subject (GitHub writes it there), the rest is the body; its author is the
-  author of the merged branch's head commit (the merge commit's own author is whoever pressed the button);
+* a GitHub merge commit, ``Merge pull request #N from <head owner>/<branch>`` (or anything else after ``#N``, when
+  someone edited it): the pull request's title is the first line of the message after the subject (GitHub writes it
+  there), the rest is the body; its author is the author of the merged branch's head commit (the merge commit's own
+  author is whoever pressed the button);
 * a squash or rebase merge, ``<title> (#N)``: the title is the subject without its `` (#N)`` (the pull request's
   title, as GitHub shows it and as a revert button quotes it), the body is the rest of the message, and the author
   is the commit's author (GitHub sets it to the pull request's author).
@@ -27,7 +28,9 @@ import yaml
 
 from openedx_cc.reporter.git import Commit, Person
 
-_MERGE_SUBJECT = re.compile(r"Merge pull request #(?P<number>[0-9]{1,10}) from (?P<head>\S+)")
+# GitHub writes "Merge pull request #N from owner/branch"; a hand-edited one may say something else after "#N".
+_MERGE_SUBJECT = re.compile(r"Merge pull request #(?P<number>[0-9]{1,10})(?:\s+(?P<rest>.*))?")
+_FROM_BRANCH = re.compile(r"from \S+")
 _SQUASH_SUFFIX = re.compile(r"\(#(?P<number>[0-9]{1,10})\)")
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")  # GitHub's rule for user logins
 _BOT_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]")  # apps: dependabot[bot], github-actions[bot]
@@ -49,7 +52,8 @@ class PullRequestSubject:
 class AuthorLogin(NamedTuple):
     """
     The GitHub login found for an author (``login``, "" when none) and ``how``: ``"authors map"``, ``"noreply
-    address"``, ``"bot"`` (a GitHub App's noreply address: never a person, left empty) or ``"unknown"``.
+    address"``, ``"bot"`` (a GitHub App's noreply address: never a person, left empty), ``"unknown"``, or
+    ``"missing"`` (the commit that tells the author is not in the clone).
     """
 
     login: str
@@ -130,12 +134,17 @@ def pull_request_subject(subject: str) -> PullRequestSubject | None:
 def title_and_body(message: str, style: str) -> tuple[str, str]:
     """
     The pull request's title and body told by the message of its merge (``MERGE``) or squash (``SQUASH``) commit.
-    A merge commit without a line after its subject (old GitHub merges, hand-written ones) keeps its subject as title.
+    A merge commit without a line after its subject (old GitHub merges, hand-written ones) takes its title from what
+    its subject says after ``#N`` instead of ``from owner/branch``, or else keeps its subject as title.
     """
     subject, rest = split_message(message)
     if style == MERGE:
         title, _newline, body = rest.strip().partition("\n")
-        return (title.strip() or subject), body.strip("\n")
+        if not title.strip():
+            match = _MERGE_SUBJECT.fullmatch(subject)
+            after = (match.group("rest") or "").strip() if match else ""
+            title = subject if not after or _FROM_BRANCH.fullmatch(after) else after
+        return title.strip(), body.strip("\n")
     start = subject.rfind("(#")
     return subject[:start].rstrip(), rest
 
