@@ -211,20 +211,39 @@ class Repository:
     def authors(self, shas: Iterable[str]) -> Callable[[], dict[str, Person]]:
         """
         Start reading the author of each commit of ``shas`` (full shas), in one process; the function returned waits
-        for them. Meanwhile the caller can go on with its own work (ranges.read_deployed does).
+        for them (commits missing from the clone are left out). Meanwhile the caller can go on with its own work
+        (ranges.read_deployed does).
         """
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return dict
-        process = self._start("log", "--no-walk=unsorted", "--stdin", "--no-color", "--no-show-signature",
-                              "--format=%H%x00%an%x00%ae%x00", stdin="\n".join(wanted).encode() + b"\n")
+        process = self._start_authors(wanted)
 
         def wait() -> dict[str, Person]:
-            tokens = _decode(self._finish(process, "log").stdout).split("\0")
+            result = self._finish(process, "log", ok=(0, 128))
+            if result.returncode != 0:  # a commit missing from the clone? ask again for those that are there
+                present = self._present(wanted)
+                if len(present) == len(wanted):
+                    raise GitError(f"{self.path}: git log failed: {_decode(result.stderr).strip()}")
+                if not present:
+                    return {}
+                result = self._finish(self._start_authors(present), "log")
+            tokens = _decode(result.stdout).split("\0")
             return {tokens[i].strip("\n"): Person(name=tokens[i + 1], email=tokens[i + 2])
                     for i in range(0, len(tokens) - 2, 3)}
 
         return wait
+
+    def _start_authors(self, shas: Sequence[str]) -> subprocess.Popen[bytes]:
+        return self._start("log", "--no-walk=unsorted", "--stdin", "--no-color", "--no-show-signature",
+                           "--format=%H%x00%an%x00%ae%x00", stdin="\n".join(shas).encode() + b"\n")
+
+    def _present(self, shas: Sequence[str]) -> list[str]:
+        """The commits of ``shas`` that the clone has."""
+        result = self._finish(self._start("cat-file", "--batch-check", stdin="\n".join(shas).encode() + b"\n"),
+                              "cat-file")
+        lines = _decode(result.stdout).splitlines()
+        return [sha for sha, line in zip(shas, lines, strict=True) if line.split()[1:2] == ["commit"]]
 
 
 _OWNER_NAME = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")

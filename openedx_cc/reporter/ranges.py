@@ -8,11 +8,13 @@ the pipeline's log; the command prints them on standard error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from openedx_cc.reporter.git import Commit, Person, Repository
 from openedx_cc.reporter.pullrequests import (
     NO_AUTHORS,
     UNKNOWN,
+    AuthorLogin,
     AuthorMap,
     Change,
     DirectPush,
@@ -26,6 +28,9 @@ from openedx_cc.reporter.report import MAX_BODY_CHARS, MAX_PATHS, MAX_TITLE_CHAR
 
 DEPLOY = "deploy"
 ROLLBACK = "rollback"
+
+
+MISSING_BRANCH = AuthorLogin(login="", how="missing", name="", email="")
 
 
 class RangeError(Exception):
@@ -97,11 +102,19 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
     people = repo.authors(author_commit(commit) for _draft, commit in drafts if author_commit(commit) != commit.sha)
     fitted = [(_fit(draft, notes), commit) for draft, commit in drafts]  # while git reads the authors
     found = people()
-    changes = [change._replace(author=author_login(found.get(author_commit(commit)) or Person(
-        name=commit.author_name, email=commit.author_email), authors)) for change, commit in fitted]
+    changes = [change._replace(author=_author(commit, found, authors)) for change, commit in fitted]
     notes.extend(_author_notes(repository, changes))
     return Deployed(repository=repository, previous=previous, head=head, changes=tuple(changes),
                     direct_pushes=tuple(pushes), notes=tuple(notes))
+
+
+def _author(commit: Commit, found: Mapping[str, Person], authors: AuthorMap) -> AuthorLogin:
+    source = author_commit(commit)
+    if source == commit.sha:
+        return author_login(Person(name=commit.author_name, email=commit.author_email), authors)
+    if source in found:
+        return author_login(found[source], authors)
+    return MISSING_BRANCH  # a shallow clone that stops at the merged branch
 
 
 def _fit(change: Change, notes: list[str]) -> Change:
@@ -134,6 +147,10 @@ def _author_notes(repository: str, changes: list[Change]) -> list[str]:
     notes = []
     for (how, name, email), numbers in unknown.items():
         prs = ", ".join(f"#{n}" for n in numbers)
+        if how == "missing":
+            notes.append(f"{repository}: the merged branch's commit is not in the clone (a shallow clone?): author "
+                         f"left out of attribution: {prs}")
+            continue
         what = "a bot, left out of attribution" if how == "bot" else "unknown GitHub login (add it to --authors)"
         notes.append(f"{repository}: author {name} <{email}>: {what}: {prs}")
     return notes
