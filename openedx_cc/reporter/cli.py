@@ -45,6 +45,10 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 _T = TypeVar("_T")
+# The synopsis of docs/reference/cli.rst.
+USAGE = """%(prog)s --environment ENV --repo PATH[=owner/name] [--repo ...] [--from REF] [--to REF]
+                         [--service S] [--release R] [--id ID] [--deployed-at ISO] [--kind deploy|rollback]
+                         [--rolls-back ID ...] [--authors FILE] [--url BASE_URL] [--dry-run]"""
 
 
 class UsageError(Exception):
@@ -62,6 +66,7 @@ class Refused(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
+        usage=USAGE,
         description="Report to openedx-cc the pull requests that a deployment brought to an environment, read from "
                     "git checkouts, as a signed deployment report.",
         epilog=f"Environment: {SECRET_VARIABLE} (the shared secret, needed to send or to ask the server for heads), "
@@ -83,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--id", dest="report_id", metavar="ID",
                         help="the report's id (default: derived from the environment and the heads)")
     parser.add_argument("--deployed-at", metavar="ISO", help="when it was deployed (default: now)")
-    parser.add_argument("--kind", choices=[DEPLOY, ROLLBACK], default=DEPLOY)
+    parser.add_argument("--kind", choices=[DEPLOY, ROLLBACK], default=DEPLOY, metavar="deploy|rollback",
+                        help="a deploy moves forward (default); a rollback goes back, --to an ancestor of --from")
     parser.add_argument("--rolls-back", action="extend", nargs="+", default=[], metavar="ID",
                         help="for --kind rollback: the ids of the deployments rolled back")
     parser.add_argument("--authors", metavar="FILE", help="a YAML or CSV map of author email -> GitHub login")
