@@ -32,3 +32,13 @@ def repo(tmp_path):
     built = GitRepo(tmp_path / "repo")
     built.commit("Initial commit", {"README.rst": "hello\n"})
     return built
+
+
+@pytest.fixture
+def service():
+    """A stand-in openedx-cc service on a local port (tests/reporter/service.py)."""
+    from tests.reporter.service import Service
+
+    running = Service()
+    yield running
+    running.close()
