@@ -2,9 +2,9 @@
 Running git for the reporter: resolving refs, ancestry, the ``origin`` remote, and the first-parent history of a
 range with the files each commit changed.
 
-The history is read in one ``git log`` process whatever its length (and the authors of the merged branches in one
-more), never one process per commit: the reporter must stay within twice the time of the plain ``git log`` it needs
-(bench/reporter.py).
+The history is read in one ``git log`` process whatever its length, and the authors of the merged branches in one
+``git cat-file --batch`` process fed while the log is still being read; never one process per commit. The reporter
+must stay within twice the time of the plain ``git log`` it needs (bench/reporter.py).
 
 Git's output is read as bytes and decoded as UTF-8 (what ``git log`` writes unless ``i18n.logOutputEncoding`` says
 otherwise), an undecodable byte becoming U+FFFD. The options that a user's git configuration could use to change
@@ -16,8 +16,9 @@ import os
 import re
 import secrets
 import subprocess
+import threading
 import urllib.parse
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 # Settings that would change what the reporter reads: a signature block in the log, paths relative to the current
 # directory, authors rewritten by a .mailmap (the reporter maps emails itself, docs/reference/cli.rst).
@@ -118,16 +119,17 @@ class Repository:
         self.path = path
         self._git = git
 
-    def _start(self, *args: str, stdin: bytes | None = None) -> subprocess.Popen[bytes]:
-        """Start ``git <args>``, its input written (and closed) at once."""
+    def _start(self, *args: str, stdin: bytes | None = None, feed: bool = False) -> subprocess.Popen[bytes]:
+        """Start ``git <args>``: its input written and closed at once, or left open to ``feed`` it as we go."""
         command = [self._git, "-C", self.path, *_PINNED_CONFIG, *args]
         environment = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}  # git's messages in English, as we read them
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+            process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin is not None or feed else
+                                       subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env=environment)
         except FileNotFoundError as error:
             raise GitError(f"cannot run {self._git!r}: is git installed and on the PATH?") from error
-        if process.stdin is not None:
+        if process.stdin is not None and not feed:
             try:  # git reads all of its input before it writes: this cannot wait on our reading
                 process.stdin.write(stdin or b"")
                 process.stdin.close()
@@ -208,42 +210,102 @@ class Repository:
         finally:
             self._finish(process, "log")
 
-    def authors(self, shas: Iterable[str]) -> Callable[[], dict[str, Person]]:
-        """
-        Start reading the author of each commit of ``shas`` (full shas), in one process; the function returned waits
-        for them (commits missing from the clone are left out). Meanwhile the caller can go on with its own work
-        (ranges.read_deployed does).
-        """
-        wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return dict
-        process = self._start_authors(wanted)
+    def author_reader(self) -> AuthorReader:
+        """Start a reader of commits' authors (``AuthorReader``)."""
+        return AuthorReader(self._start("cat-file", "--batch", feed=True), self)
 
-        def wait() -> dict[str, Person]:
-            result = self._finish(process, "log", ok=(0, 128))
-            if result.returncode != 0:  # a commit missing from the clone? ask again for those that are there
-                present = self._present(wanted)
-                if len(present) == len(wanted):
-                    raise GitError(f"{self.path}: git log failed: {_decode(result.stderr).strip()}")
-                if not present:
-                    return {}
-                result = self._finish(self._start_authors(present), "log")
-            tokens = _decode(result.stdout).split("\0")
-            return {tokens[i].strip("\n"): Person(name=tokens[i + 1], email=tokens[i + 2])
-                    for i in range(0, len(tokens) - 2, 3)}
 
-        return wait
+class AuthorReader:
+    """
+    The authors of commits, read by one ``git cat-file --batch`` process that answers each commit as soon as it is
+    asked: the reporter asks while it reads the log, so that both git processes work at the same time. ``wait``
+    returns what was found; a commit missing from the clone (a shallow clone) is left out.
+    """
 
-    def _start_authors(self, shas: Sequence[str]) -> subprocess.Popen[bytes]:
-        return self._start("log", "--no-walk=unsorted", "--stdin", "--no-color", "--no-show-signature",
-                           "--format=%H%x00%an%x00%ae%x00", stdin="\n".join(shas).encode() + b"\n")
+    def __init__(self, process: subprocess.Popen[bytes], repository: Repository) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        self._process = process
+        self._repository = repository
+        self._input = process.stdin
+        self._chunks: list[bytes] = []
+        pipe = process.stdout.fileno()
+        # A thread empties git's output as it comes, so that git never waits on a full pipe while we write to it.
+        self._drain = threading.Thread(target=lambda: self._chunks.extend(iter(lambda: os.read(pipe, 1 << 16), b"")),
+                                       daemon=True)
+        self._drain.start()
 
-    def _present(self, shas: Sequence[str]) -> list[str]:
-        """The commits of ``shas`` that the clone has."""
-        result = self._finish(self._start("cat-file", "--batch-check", stdin="\n".join(shas).encode() + b"\n"),
-                              "cat-file")
-        lines = _decode(result.stdout).splitlines()
-        return [sha for sha, line in zip(shas, lines, strict=True) if line.split()[1:2] == ["commit"]]
+    def ask(self, sha: str) -> None:
+        """Ask for the author of commit ``sha`` (a full sha)."""
+        try:
+            self._input.write(sha.encode() + b"\n")
+            self._input.flush()
+        except BrokenPipeError:
+            pass  # git stopped: wait() says why
+
+    def wait(self) -> dict[str, Person]:
+        """The authors of the commits asked for, by sha."""
+        try:
+            self._input.close()
+        except BrokenPipeError:
+            pass
+        self._process.stdin = None  # closed: communicate() in _finish has nothing to send
+        self._drain.join()
+        self._repository._finish(self._process, "cat-file")
+        return parse_batch(b"".join(self._chunks))
+
+    def close(self) -> None:
+        """Stop without waiting for the answers (the caller gave up)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        try:
+            self._input.close()
+        except BrokenPipeError:
+            pass
+        self._process.stdin = None
+        self._process.communicate()
+        self._drain.join()
+
+
+def parse_batch(raw: bytes) -> dict[str, Person]:
+    """
+    The authors in the output of ``git cat-file --batch``: for each object asked, ``<sha> <type> <size>``, a newline,
+    the object and a newline; or ``<sha> missing``. A commit's author is its ``author Name <email> time zone``
+    header, in the commit's ``encoding`` (UTF-8 unless it says otherwise).
+    """
+    found: dict[str, Person] = {}
+    position = 0
+    while position < len(raw):
+        end = raw.find(b"\n", position)
+        if end < 0:
+            break
+        header = raw[position:end].split()
+        position = end + 1
+        if len(header) != 3:  # "<sha> missing", "<name> ambiguous"
+            continue
+        size = int(header[2])
+        content = raw[position:position + size]
+        position += size + 1
+        if header[1] == b"commit" and (person := _author_of(content)) is not None:
+            found[header[0].decode("ascii")] = person
+    return found
+
+
+def _author_of(content: bytes) -> Person | None:
+    headers = content.split(b"\n\n", 1)[0].split(b"\n")
+    encoding = next((line[9:].decode("ascii", "replace") for line in headers if line.startswith(b"encoding ")),
+                    "utf-8")
+    for line in headers:
+        if line.startswith(b"author "):
+            identity = line[7:].rsplit(b" ", 2)[0]  # less the time and the zone: "Name <email>"
+            bracket = identity.rfind(b"<")
+            both = identity[:bracket].strip() + b"\0" + identity[bracket + 1:].rstrip(b">")
+            try:
+                text = both.decode(encoding, errors="replace")
+            except LookupError:  # an encoding Python does not know
+                text = _decode(both)
+            author_name, _nul, author_email = text.partition("\0")
+            return Person(name=author_name, email=author_email)
+    return None
 
 
 _OWNER_NAME = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")

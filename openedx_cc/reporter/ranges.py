@@ -71,13 +71,24 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
             raise RangeError(f"{repo.path}: --to {head[:12]} is not an ancestor of --from {previous[:12]}: a rollback "
                              "goes back along the history it deployed")
         return nothing
-    # Each commit is drafted as git writes the log (newest first): this work overlaps git's.
-    entries: list[tuple[Commit, str, Change | None]] = []
-    for commit in repo.first_parent_log(previous, head):
-        subject = split_message(commit.message)[0]
-        mention = pull_request_subject(subject)
-        draft = read_change(commit, mention, repository=repository, author=UNKNOWN) if mention else None
-        entries.append((commit, subject, draft))
+    # Each commit is drafted as git writes the log (newest first), and the author of each merged branch asked for at
+    # once: this work and the second git process run while git writes the rest of the log.
+    reader = repo.author_reader()
+    entries: list[tuple[Commit, str, Change | None, list[str]]] = []
+    try:
+        for commit in repo.first_parent_log(previous, head):
+            subject = split_message(commit.message)[0]
+            mention = pull_request_subject(subject)
+            draft, limits = None, list[str]()
+            if mention is not None:
+                draft = _fit(read_change(commit, mention, repository=repository, author=UNKNOWN), limits)
+                if author_commit(commit) != commit.sha:
+                    reader.ask(author_commit(commit))
+            entries.append((commit, subject, draft, limits))
+    except BaseException:
+        reader.close()
+        raise
+    found = reader.wait()
     if not entries:  # everything in head is in previous already: head is behind it
         raise _not_forward(repo, previous, head)
     if entries[-1][0].parents[:1] != (previous,) and not repo.is_ancestor(previous, head):
@@ -85,10 +96,10 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
         raise _not_forward(repo, previous, head)
     entries.reverse()
     notes: list[str] = []
-    drafts: list[tuple[Change, Commit]] = []
+    changes: list[Change] = []
     pushes: list[DirectPush] = []
     merged: dict[int, str] = {}
-    for commit, subject, draft in entries:
+    for commit, subject, draft, limits in entries:
         if draft is not None and draft.pr_number in merged:
             notes.append(f"{repository}: pull request #{draft.pr_number} is named again by {commit.sha[:12]} (merged "
                          f"by {merged[draft.pr_number][:12]}): counted as a direct push")
@@ -98,11 +109,8 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
             notes.append(f"{repository}: direct push {commit.sha[:12]} {subject}")
         else:
             merged[draft.pr_number] = commit.sha
-            drafts.append((draft, commit))
-    people = repo.authors(author_commit(commit) for _draft, commit in drafts if author_commit(commit) != commit.sha)
-    fitted = [(_fit(draft, notes), commit) for draft, commit in drafts]  # while git reads the authors
-    found = people()
-    changes = [change._replace(author=_author(commit, found, authors)) for change, commit in fitted]
+            notes.extend(limits)
+            changes.append(draft._replace(author=_author(commit, found, authors)))
     notes.extend(_author_notes(repository, changes))
     return Deployed(repository=repository, previous=previous, head=head, changes=tuple(changes),
                     direct_pushes=tuple(pushes), notes=tuple(notes))

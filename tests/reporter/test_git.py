@@ -14,6 +14,7 @@ from openedx_cc.reporter.git import (
     Person,
     Repository,
     log_format,
+    parse_batch,
     parse_log,
     repository_name_from_url,
 )
@@ -74,8 +75,36 @@ def test_first_parent_log_lists_merges_with_their_files_against_the_first_parent
     assert log[1].paths == ("feature/one.py", "feature/two.py")
     assert set(log[0].paths) == {"VERSION", "version.txt"}  # a rename is both of its paths
     assert log[1].committed_at.endswith("+01:00")
-    assert Repository(str(repo.path)).authors([head, direct])() == {
-        head: Person("Dev", "7+dev@users.noreply.github.com"), direct: Person("Ada Lovelace", "ada@example.org")}
+    reader = Repository(str(repo.path)).author_reader()
+    reader.ask(head)
+    reader.ask(direct)
+    assert reader.wait() == {head: Person("Dev", "7+dev@users.noreply.github.com"),
+                             direct: Person("Ada Lovelace", "ada@example.org")}
+
+
+def test_the_author_reader_leaves_out_missing_commits_and_can_be_abandoned(repo):
+    head = repo.head()
+    reader = Repository(str(repo.path)).author_reader()
+    reader.ask("f" * 40)
+    reader.ask(head)
+    assert reader.wait() == {head: Person("Ada Lovelace", "ada@example.org")}
+    abandoned = Repository(str(repo.path)).author_reader()
+    abandoned.ask(head)
+    abandoned.close()
+
+
+def test_authors_in_cat_file_output():
+    latin = "Zoë Ünal".encode("latin-1")
+    commits = [
+        b"tree 1\nparent 2\nauthor Ada Lovelace <ada@example.org> 1700000000 +0100\ncommitter C <c@d> 1 +0000\n\nmsg\n",
+        b"tree 1\nauthor " + latin + b" <zoe@example.org> 1 +0000\nencoding ISO-8859-1\n\nmsg with\n\nblank lines\n",
+        b"tree 1\nauthor <nobody@example.org> 1 +0000\n\n",
+    ]
+    raw = b"".join(f"{str(i) * 40} commit {len(c)}\n".encode() + c + b"\n" for i, c in enumerate(commits))
+    raw += b"f" * 40 + b" missing\n"
+    assert parse_batch(raw) == {"0" * 40: Person("Ada Lovelace", "ada@example.org"),
+                                "1" * 40: Person("Zoë Ünal", "zoe@example.org"),
+                                "2" * 40: Person("", "nobody@example.org")}
 
 
 def test_resolve_refs(repo):

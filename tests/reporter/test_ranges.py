@@ -4,7 +4,7 @@ pushes in the order deployed, authors, the direction of the range, and the repor
 """
 import pytest
 
-from openedx_cc.reporter.git import Commit, Person, Repository
+from openedx_cc.reporter.git import Commit, Repository
 from openedx_cc.reporter.pullrequests import NO_AUTHORS, AuthorMap
 from openedx_cc.reporter.ranges import ROLLBACK, RangeError, read_deployed
 
@@ -101,6 +101,14 @@ def test_a_rollback_goes_back_and_lists_nothing(repo):
         _read(repo, first, second, kind=ROLLBACK)
 
 
+class _NoAuthors:
+    def ask(self, sha):
+        pass
+
+    def wait(self):
+        return {}
+
+
 class _Scripted(Repository):
     """A repository whose log is given: for the limits, which real commits rarely reach."""
 
@@ -111,8 +119,8 @@ class _Scripted(Repository):
     def first_parent_log(self, start, end):
         return iter(reversed(self._commits))
 
-    def authors(self, shas):
-        return dict
+    def author_reader(self):
+        return _NoAuthors()
 
     def is_ancestor(self, ancestor, descendant):
         return True
@@ -154,8 +162,3 @@ def test_a_merge_whose_branch_is_not_in_the_clone_has_no_author():
     assert deployed.changes[0].author.login == ""
     assert deployed.notes == ("o/n: the merged branch's commit is not in the clone (a shallow clone?): author left "
                               "out of attribution: #6",)
-
-
-def test_the_authors_of_commits_missing_from_the_clone_are_left_out(repo):
-    head = repo.head()
-    assert Repository(str(repo.path)).authors([head, "f" * 40])() == {head: Person("Ada Lovelace", "ada@example.org")}
