@@ -83,8 +83,8 @@ def parse_commit(chunk: bytes) -> Commit:
     names = names.lstrip("\0")
     if names.startswith("\n"):
         names = names[1:]  # the newline between a commit's fields and its file names
-    return Commit(sha=sha, parents=tuple(parents.split()), author_name=author_name, author_email=author_email,
-                  committed_at=committed_at, message=message, paths=tuple(filter(None, names.split("\0"))))
+    return Commit(sha, tuple(parents.split()), author_name, author_email, committed_at, message,
+                  tuple(filter(None, names.split("\0"))))
 
 
 def parse_log(chunks: Iterable[bytes], marker: bytes) -> Iterator[Commit]:
@@ -227,6 +227,7 @@ class AuthorReader:
         self._process = process
         self._repository = repository
         self._input = process.stdin
+        self._pending: list[str] = []
         self._chunks: list[bytes] = []
         pipe = process.stdout.fileno()
         # A thread empties git's output as it comes, so that git never waits on a full pipe while we write to it.
@@ -235,15 +236,22 @@ class AuthorReader:
         self._drain.start()
 
     def ask(self, sha: str) -> None:
-        """Ask for the author of commit ``sha`` (a full sha)."""
+        """Ask for the author of commit ``sha`` (a full sha). Questions go to git 32 at a time."""
+        self._pending.append(sha)
+        if len(self._pending) >= 32:
+            self._send()
+
+    def _send(self) -> None:
         try:
-            self._input.write(sha.encode() + b"\n")
+            self._input.write("".join(f"{sha}\n" for sha in self._pending).encode())
             self._input.flush()
         except BrokenPipeError:
             pass  # git stopped: wait() says why
+        self._pending.clear()
 
     def wait(self) -> dict[str, Person]:
         """The authors of the commits asked for, by sha."""
+        self._send()
         try:
             self._input.close()
         except BrokenPipeError:
