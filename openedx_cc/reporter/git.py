@@ -269,9 +269,11 @@ class AuthorReader:
             self._input.close()
         except BrokenPipeError:
             pass
-        self._process.stdin = None
-        self._process.communicate()
-        self._drain.join()
+        self._drain.join()  # it reads to the end of git's output, which a killed git gives at once
+        self._process.wait()
+        for pipe in (self._process.stdout, self._process.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def parse_batch(raw: bytes) -> dict[str, Person]:
