@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Callable, Iterable, Mapping, Sequence, TextIO, TypeVar
 
 from openedx_cc.reporter.git import GitError, Repository, is_repository_name, repository_name_from_url
-from openedx_cc.reporter.pullrequests import NO_AUTHORS, AuthorMap, AuthorsFileError, load_authors
-from openedx_cc.reporter.ranges import DEPLOY, ROLLBACK, Deployed, RangeError, read_deployed
+from openedx_cc.reporter.pullrequests import NO_AUTHORS, AuthorsFileError, load_authors
+from openedx_cc.reporter.ranges import DEPLOY, ROLLBACK, RangeError, read_deployed
 from openedx_cc.reporter.report import (
     MAX_REPORT_BYTES,
     build_report,
@@ -185,6 +185,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None, console:
 
 def _report(args: argparse.Namespace, *, environ: Mapping[str, str], console: Console,
             sleep: Callable[[float], None], clock: Callable[[], datetime]) -> int:
+    """Check the options, find each repository's range, read what it deployed, then print or send the report."""
     environment = _checked(check_environment, args.environment, "--environment")
     report_id = _checked(check_report_id, args.report_id, "--id") if args.report_id is not None else None
     started = clock()
@@ -198,6 +199,37 @@ def _report(args: argparse.Namespace, *, environ: Mapping[str, str], console: Co
     authors = load_authors(args.authors) if args.authors else NO_AUTHORS
     targets = _targets(args.repo, args.from_refs, args.to_refs)
     server = _server(args, environ, console, sleep, needed=not args.dry_run)
+    previous, heads = _ranges(targets, environment, server)
+    if report_id is None and args.kind == DEPLOY and all(
+            p.from_server and p.sha == heads[name] for name, p in previous.items()):
+        by = ", ".join(sorted({p.deployment_id for p in previous.values() if p.deployment_id}))
+        console.note(f"nothing to report: {environment} is already at these heads"
+                     + (f" (deployment {by})" if by else ""))
+        return EXIT_OK
+    deployed = [read_deployed(t.repo, repository=t.name, previous=previous[t.name].sha, head=heads[t.name],
+                              kind=args.kind, authors=authors) for t in targets]
+    console.notes(note for part in deployed for note in part.notes)
+    derived_id = derive_id(environment, args.kind, {n: (p.sha, p.deployment_id) for n, p in previous.items()}, heads)
+    report = build_report(report_id=report_id or derived_id, environment=environment, deployed_at=deployed_at,
+                          kind=args.kind, rolls_back=rolls_back, deployed=deployed, service=args.service,
+                          release=args.release)
+    changes, pushes = sum(len(d.changes) for d in deployed), sum(len(d.direct_pushes) for d in deployed)
+    console.note(f"report {report['id']}: {changes} change(s), {pushes} direct push(es) in {len(deployed)} "
+                 "repository(ies)")
+    if args.dry_run:
+        console.out.write(encode_for_reading(report))
+        return EXIT_OK
+    assert server is not None  # _server gave one, since this is no dry run
+    body = encode(report)
+    if len(body) > MAX_REPORT_BYTES:
+        console.note(f"the report is {len(body):,} bytes, more than the {MAX_REPORT_BYTES:,} the server accepts: "
+                     "report a shorter range")
+    return _post(server, body, report_id=report_id or derived_id, derived=report_id is None, console=console)
+
+
+def _ranges(targets: Sequence[Target], environment: str,
+            server: Server | None) -> tuple[dict[str, Previous], dict[str, str]]:
+    """Each repository's previous head (``--from``, else the server's) and new head (``--to``), as shas."""
     heads: dict[str, str] = {}
     previous: dict[str, Previous] = {}
     for target in targets:  # one git process per repository for both refs
@@ -206,31 +238,7 @@ def _report(args: argparse.Namespace, *, environ: Mapping[str, str], console: Co
         if target.from_ref is not None:
             previous[target.name] = Previous(sha=refs[1])
     previous.update(_server_previous_heads([t for t in targets if t.from_ref is None], environment, server))
-    if report_id is None and args.kind == DEPLOY and all(
-            p.from_server and p.sha == heads[name] for name, p in previous.items()):
-        by = ", ".join(sorted({p.deployment_id for p in previous.values() if p.deployment_id}))
-        console.note(f"nothing to report: {environment} is already at these heads" + (f" (deployment {by})" if by
-                                                                                         else ""))
-        return EXIT_OK
-    deployed = [_read(t, previous[t.name].sha, heads[t.name], args.kind, authors) for t in targets]
-    console.notes(note for part in deployed for note in part.notes)
-    derived = report_id is None
-    if report_id is None:
-        report_id = derive_id(environment, args.kind, {n: (p.sha, p.deployment_id) for n, p in previous.items()}, heads)
-    report = build_report(report_id=report_id, environment=environment, deployed_at=deployed_at, kind=args.kind,
-                          rolls_back=rolls_back, deployed=deployed, service=args.service, release=args.release)
-    changes, pushes = sum(len(d.changes) for d in deployed), sum(len(d.direct_pushes) for d in deployed)
-    console.note(f"report {report_id}: {changes} change(s), {pushes} direct push(es) in {len(deployed)} "
-                 "repository(ies)")
-    if args.dry_run:
-        console.out.write(encode_for_reading(report))
-        return EXIT_OK
-    body = encode(report)
-    if len(body) > MAX_REPORT_BYTES:
-        console.note(f"the report is {len(body):,} bytes, more than the {MAX_REPORT_BYTES:,} the server accepts: "
-                     "report a shorter range")
-    assert server is not None
-    return _post(server, body, report_id=report_id, derived=derived, console=console)
+    return previous, heads
 
 
 def _checked(check: Callable[[str], _T], value: str, option: str) -> _T:
@@ -238,11 +246,6 @@ def _checked(check: Callable[[str], _T], value: str, option: str) -> _T:
         return check(value)
     except ValueError as error:
         raise UsageError(f"{option}: {error}") from None
-
-
-def _read(target: Target, previous: str, head: str, kind: str, authors: AuthorMap) -> Deployed:
-    return read_deployed(target.repo, repository=target.name, previous=previous, head=head, kind=kind,
-                         authors=authors)
 
 
 def _targets(repos: Sequence[str], from_refs: Sequence[str], to_refs: Sequence[str]) -> list[Target]:

@@ -28,8 +28,6 @@ from openedx_cc.reporter.report import MAX_BODY_CHARS, MAX_PATHS, MAX_TITLE_CHAR
 
 DEPLOY = "deploy"
 ROLLBACK = "rollback"
-
-
 MISSING_BRANCH = AuthorLogin(login="", how="missing", name="", email="")
 
 
@@ -49,9 +47,9 @@ class Deployed:
     notes: tuple[str, ...]
 
 
-def _not_forward(repo: Repository, previous: str, head: str) -> RangeError:
-    return RangeError(f"{repo.path}: --from {previous[:12]} is not an ancestor of --to {head[:12]}: a deploy moves "
-                      "forward (a rollback is --kind rollback --rolls-back ID...)")
+# One first-parent commit as read: the commit, its subject, its change if it names a pull request (its author still
+# to find), and the notes on what the report's limits cut from it.
+_Entry = tuple[Commit, str, Change | None, list[str]]
 
 
 def read_deployed(repo: Repository, *, repository: str, previous: str, head: str, kind: str = DEPLOY,
@@ -63,37 +61,19 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
     ``previous``); either may stay where it is. A rollback lists no changes: the server removes what the deployments
     it rolls back brought (docs/reference/cli.rst).
     """
-    nothing = Deployed(repository=repository, previous=previous, head=head, changes=(), direct_pushes=(), notes=())
     if previous == head:
-        return nothing
+        return Deployed(repository=repository, previous=previous, head=head, changes=(), direct_pushes=(), notes=())
     if kind == ROLLBACK:
         if not repo.is_ancestor(head, previous):
             raise RangeError(f"{repo.path}: --to {head[:12]} is not an ancestor of --from {previous[:12]}: a rollback "
                              "goes back along the history it deployed")
-        return nothing
-    # Each commit is drafted as git writes the log (newest first), and the author of each merged branch asked for at
-    # once: this work and the second git process run while git writes the rest of the log.
-    reader = repo.author_reader()
-    entries: list[tuple[Commit, str, Change | None, list[str]]] = []
-    try:
-        for commit in repo.first_parent_log(previous, head):
-            subject = split_message(commit.message)[0]
-            mention = pull_request_subject(subject)
-            draft, limits = None, list[str]()
-            if mention is not None:
-                draft = _fit(read_change(commit, mention, repository=repository, author=UNKNOWN), limits)
-                if author_commit(commit) != commit.sha:
-                    reader.ask(author_commit(commit))
-            entries.append((commit, subject, draft, limits))
-    except BaseException:
-        reader.close()
-        raise
-    found = reader.wait()
-    if not entries:  # everything in head is in previous already: head is behind it
-        raise _not_forward(repo, previous, head)
-    if entries[-1][0].parents[:1] != (previous,) and not repo.is_ancestor(previous, head):
-        # The usual case needs no ancestry query: previous is the first parent of the oldest commit of the range.
-        raise _not_forward(repo, previous, head)
+        return Deployed(repository=repository, previous=previous, head=head, changes=(), direct_pushes=(), notes=())
+    entries, found = _read_log(repo, repository=repository, previous=previous, head=head)
+    # The usual case needs no ancestry query: previous is the first parent of the oldest commit of the range. No
+    # commit at all: everything in head is in previous already, head is behind it.
+    if not entries or (entries[-1][0].parents[:1] != (previous,) and not repo.is_ancestor(previous, head)):
+        raise RangeError(f"{repo.path}: --from {previous[:12]} is not an ancestor of --to {head[:12]}: a deploy moves "
+                         "forward (a rollback is --kind rollback --rolls-back ID...)")
     entries.reverse()
     notes: list[str] = []
     changes: list[Change] = []
@@ -114,6 +94,31 @@ def read_deployed(repo: Repository, *, repository: str, previous: str, head: str
     notes.extend(_author_notes(repository, changes))
     return Deployed(repository=repository, previous=previous, head=head, changes=tuple(changes),
                     direct_pushes=tuple(pushes), notes=tuple(notes))
+
+
+def _read_log(repo: Repository, *, repository: str, previous: str,
+              head: str) -> tuple[list[_Entry], Mapping[str, Person]]:
+    """
+    The first-parent commits of ``previous..head``, newest first, each drafted as git writes the log, and the authors
+    of the merged branches, asked for as the log names them: this work and the second git process run while git
+    writes the rest of the log.
+    """
+    reader = repo.author_reader()
+    entries: list[_Entry] = []
+    try:
+        for commit in repo.first_parent_log(previous, head):
+            subject = split_message(commit.message)[0]
+            mention = pull_request_subject(subject)
+            draft, limits = None, list[str]()
+            if mention is not None:
+                draft = _fit(read_change(commit, mention, repository=repository, author=UNKNOWN), limits)
+                if author_commit(commit) != commit.sha:
+                    reader.ask(author_commit(commit))
+            entries.append((commit, subject, draft, limits))
+    except BaseException:
+        reader.close()
+        raise
+    return entries, reader.wait()
 
 
 def _author(commit: Commit, found: Mapping[str, Person], authors: AuthorMap) -> AuthorLogin:
@@ -141,8 +146,7 @@ def _fit(change: Change, notes: list[str]) -> Change:
         paths = ()
     if (title, body, paths) == (change.title, change.body, change.paths):
         return change
-    return Change(repository=change.repository, pr_number=change.pr_number, title=title, body=body,
-                  merge_sha=change.merge_sha, author=change.author, merged_at=change.merged_at, paths=paths)
+    return change._replace(title=title, body=body, paths=paths)
 
 
 def _author_notes(repository: str, changes: list[Change]) -> list[str]:
