@@ -118,7 +118,7 @@ class Previous:
     from_server: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Console:
     """Where the command writes: ``out`` gets only the report or the server's answer; ``err`` everything else."""
 
