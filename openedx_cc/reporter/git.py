@@ -212,7 +212,7 @@ class Repository:
 
     def author_reader(self) -> AuthorReader:
         """Start a reader of commits' authors (``AuthorReader``)."""
-        return AuthorReader(self._start("cat-file", "--batch", feed=True), self)
+        return AuthorReader(self._start("cat-file", "--batch", "--buffer", feed=True), self)
 
 
 class AuthorReader:
@@ -301,21 +301,25 @@ def parse_batch(raw: bytes) -> dict[str, Person]:
 
 
 def _author_of(content: bytes) -> Person | None:
-    headers = content.split(b"\n\n", 1)[0].split(b"\n")
-    encoding = next((line[9:].decode("ascii", "replace") for line in headers if line.startswith(b"encoding ")),
-                    "utf-8")
-    for line in headers:
-        if line.startswith(b"author "):
-            identity = line[7:].rsplit(b" ", 2)[0]  # less the time and the zone: "Name <email>"
-            bracket = identity.rfind(b"<")
-            both = identity[:bracket].strip() + b"\0" + identity[bracket + 1:].rstrip(b">")
-            try:
-                text = both.decode(encoding, errors="replace")
-            except LookupError:  # an encoding Python does not know
-                text = _decode(both)
-            author_name, _nul, author_email = text.partition("\0")
-            return Person(name=author_name, email=author_email)
-    return None
+    end = content.find(b"\n\n")
+    headers = content if end < 0 else content[:end]
+    start = headers.find(b"\nauthor ")  # never the first header: that is the tree
+    if start < 0:
+        return None
+    stop = headers.find(b"\n", start + 1)
+    identity = headers[start + 8:stop if stop >= 0 else len(headers)].rsplit(b" ", 2)[0]  # "Name <email>"
+    bracket = identity.rfind(b"<")
+    both = identity[:bracket].strip() + b"\0" + identity[bracket + 1:].rstrip(b">")
+    encoding = "utf-8"
+    if (position := headers.find(b"\nencoding ")) >= 0:
+        line_end = headers.find(b"\n", position + 1)
+        encoding = headers[position + 10:line_end if line_end >= 0 else len(headers)].decode("ascii", "replace")
+    try:
+        text = both.decode(encoding, errors="replace")
+    except LookupError:  # an encoding Python does not know
+        text = _decode(both)
+    name, _nul, email = text.partition("\0")
+    return Person(name=name, email=email)
 
 
 _OWNER_NAME = re.compile(r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})")
