@@ -72,8 +72,8 @@ class Answer:
 class RetryPolicy:
     """
     How long to keep trying: ``attempts`` in all; before retry *n* a wait of ``first_delay * 2**(n-1)`` seconds (at
-    most ``max_delay``), of which a random half is left out (jitter), or the server's ``Retry-After`` when it gives
-    one of at most ``max_retry_after`` seconds. The defaults wait about 30 seconds in all before giving up.
+    most ``max_delay``), shortened at random by up to half (jitter), or the server's ``Retry-After`` when it gives
+    one of at most ``max_retry_after`` seconds. The defaults wait 15 to 31 seconds in all before giving up.
     """
 
     attempts: int = 6

@@ -63,7 +63,7 @@ def test_5xx_and_429_are_retried_with_backoff_and_retry_after(service):
     answer = _server(service.url, sleeps, said).post_report(BODY)
     assert answer.status == 200
     assert len(service.requests) == 5 and all(r.body == BODY and r.signed_with(SECRET) for r in service.requests)
-    # 1, 2, 4, 8 seconds, a random half left out (here exactly half: jitter 0.5 -> 3/4), Retry-After taken as given.
+    # 1, 2, 4, 8 seconds, each shortened by up to half (jitter 0.5 here: by a quarter); Retry-After as given.
     assert sleeps == [0.75, 3.0, 3.0, 6.0]
     assert said[0] == (f"POST {service.url}/api/cc/v1/deployments/: HTTP 500 ({{\"detail\": \"boom\"}}); retrying in "
                        "0.8 s (attempt 2 of 6)")
