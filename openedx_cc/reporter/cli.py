@@ -321,7 +321,11 @@ def _server_previous_heads(targets: Sequence[Target], environment: str, server: 
     if server is None:
         raise UsageError(f"--from is needed for {', '.join(t.name for t in targets)}: a dry run asks the server for "
                          f"the environment's heads only when {URL_VARIABLE} (or --url) and {SECRET_VARIABLE} are set")
-    known = _server_heads(server, environment)
+    try:
+        known = _server_heads(server, environment)
+    except Unreachable as error:
+        raise Unreachable(f"{error} (asking for the heads of {environment}: --from REF for each repository needs "
+                          "no server)") from None
     previous = {}
     for target in targets:
         head = known.get(target.name.lower())

@@ -177,6 +177,12 @@ def test_a_dry_run_without_a_server_needs_from(history):
     assert "--from is needed for openedx/demo" in result.err
 
 
+def test_a_dry_run_whose_server_is_unreachable_says_from_would_do(history):
+    result = _run("--environment", "production", "--repo", history.spec, "--dry-run", url=refused_url())
+    assert (result.status, result.out) == (3, "")
+    assert "--from REF for each repository needs no server" in result.err
+
+
 def test_the_heads_request_refused(history, service):
     service.answer(Answer(404, {"detail": "Not found."}))
     result = _run("--environment", "production", "--repo", history.spec, url=service.url)
