@@ -21,6 +21,9 @@ Each database runs in its own process (Django settings are per process) on a fre
   no-change re-import, which must write nothing.
 * **people.yaml and catalog-info import** -- a 5,000-person people.yaml (with history) and 300 catalog-info.yaml
   files in one ``cc_import``: the same figures.
+* **reporter** -- ``openedx-cc-report --dry-run`` over the whole history of openedx/XBlock against the plain
+  ``git log --first-parent --name-only`` it needs (``bench/reporter.py``); target at most 2x. It needs no
+  database: it runs once, after the databases, in this process.
 """
 import argparse
 import os
@@ -252,6 +255,10 @@ def main():
     for db in (["sqlite", "mysql"] if args.db == "both" else [args.db]):
         command = [sys.executable, __file__, "--child", db] + (["--quick"] if args.quick else [])
         status |= subprocess.call(command, cwd=ROOT)
+    print("[reporter, no database]")
+    from bench import reporter
+
+    reporter.bench(rounds=5 if args.quick else 21)
     return status
 
 

@@ -65,3 +65,14 @@ def test_both_pythons_are_declared():
     classifiers = setup["metadata"]["classifiers"]
     assert "Programming Language :: Python :: 3.11" in classifiers
     assert "Programming Language :: Python :: 3.12" in classifiers
+
+
+def test_the_reporter_is_a_console_script():
+    """``pip install openedx-cc`` installs ``openedx-cc-report`` (docs/reference/cli.rst), which runs without Django."""
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    scripts = [line.strip() for line in setup["options.entry_points"]["console_scripts"].splitlines() if line.strip()]
+    assert scripts == ["openedx-cc-report = openedx_cc.reporter.cli:main"]
+    from openedx_cc.reporter.cli import main
+
+    assert callable(main)
