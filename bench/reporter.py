@@ -9,7 +9,7 @@ a process of its own (``python -m openedx_cc.reporter``, what the console script
 plain git log is timed writing to /dev/null and, as a program needing its output would, read into memory.
 
 Needs no database and no Django: ``bench/run.py`` runs it once, in its own process; ``python bench/reporter.py``
-runs it alone. The XBlock bundle comes from the team's shared data beside the checkout (or OPENEDX_CC_REAL_GIT).
+runs it alone. The XBlock bundle is tests/fixtures/git/XBlock.bundle.
 """
 import io
 import json
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from openedx_cc.reporter.cli import run  # noqa: E402  (after the path is set, for python bench/reporter.py)
 
-BUNDLES = Path(os.environ.get("OPENEDX_CC_REAL_GIT", ROOT.parent / "shared" / "data" / "real" / "git"))
+BUNDLES = ROOT / "tests" / "fixtures" / "git"
 TARGET = 2.0
 
 

@@ -9,8 +9,7 @@ from tests.reporter.gitrepo import REAL_GIT, GitRepo, clone_bundle
 
 def _clone(tmp_path_factory, name):
     clone = clone_bundle(name, tmp_path_factory.mktemp("real-git") / name)
-    if clone is None:
-        pytest.skip(f"no {name}.bundle in {REAL_GIT} (set OPENEDX_CC_REAL_GIT to the directory of the git bundles)")
+    assert clone is not None, f"no {name}.bundle in {REAL_GIT}"
     return clone
 
 

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The bundles are not in the repository (7 MB): they come with the team's shared data, beside the checkout, or
-# wherever OPENEDX_CC_REAL_GIT says.
-REAL_GIT = Path(os.environ.get("OPENEDX_CC_REAL_GIT", ROOT.parent / "shared" / "data" / "real" / "git"))
+# The bundles of the team's shared data, copied like the other real files (tests/fixtures/git/README.md): CI runs the
+# tests against them on a fresh machine, where nothing beside the checkout can be counted on.
+REAL_GIT = ROOT / "tests" / "fixtures" / "git"
 
 
 def git(path, *args, env=None, text=True):
