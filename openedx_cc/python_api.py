@@ -5,15 +5,19 @@ The REST API is ``openedx_cc.api`` (docs/reference/rest.rst); this module is its
 recorded in docs/decisions/0002-python-api-and-rest-package-names.rst). Each applet's own ``api`` module has the
 details; this module gathers what other code needs.
 """
+from datetime import datetime
+
 from openedx_cc.imports import import_files, supported_import_formats
 from openedx_cc.lib.toggles import ENABLED, is_enabled
-from openedx_cc.plugins.catalog.api import MAX_AUDIT_DAYS, AuditReport, audit, discover_extensions, record_discovery
+from openedx_cc.plugins.catalog import api as catalog_api
+from openedx_cc.plugins.catalog.api import MAX_AUDIT_DAYS, AuditReport, Finding, discover_extensions, record_discovery
 from openedx_cc.plugins.deployments.api import (
     RecordingBusy,
     RecordOutcome,
     RecordResult,
     record_deployment,
     recording_allowed,
+    unresolved_deployments,
 )
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
@@ -35,6 +39,20 @@ from openedx_cc.plugins.ownership.api import (
     set_committer_status,
     suspend_committers,
 )
+
+def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
+    """
+    What needs an operator's action (``manage.py cc_audit``, ``GET audit/``): the registry's staleness audit and the
+    deployments whose changes are not resolved yet.
+    """
+    unresolved = [
+        Finding("unresolved_deployments", item.deployment_id,
+                f"{item.repository} at {item.sha[:12]} in {item.environment} "
+                f"({item.deployed_at:%Y-%m-%d %H:%M} UTC): {item.missing}")
+        for item in unresolved_deployments()
+    ]
+    return catalog_api.audit(days=days, at=at, also=unresolved)
+
 
 __all__ = [
     "AuditReport",

@@ -10,6 +10,7 @@ from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.formats import github_login
 from openedx_cc.lib.repositories import parse_repository_name
 from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.python_api import MAX_AUDIT_DAYS
 
 from .permissions import is_staff
@@ -274,13 +275,23 @@ class DeploymentChangeSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
     merge_sha = serializers.CharField()
-    author = serializers.CharField()
-    merged_by = serializers.CharField()
+    author = serializers.CharField(help_text="GitHub login; empty when the sender could not tell it")
+    merged_by = serializers.CharField(help_text="GitHub login; empty when nobody said who merged")
+    merged_by_from = serializers.CharField(source="merged_by_source",
+                                           help_text="where merged_by came from: report, github, or empty")
     merged_at = serializers.DateTimeField()
     cc_change = serializers.BooleanField(source="is_cc_change")
     core_committer = serializers.CharField()
     attribution = serializers.CharField()
     revert = serializers.CharField(source="revert_rule")
+
+
+class DirectPushSerializer(serializers.Serializer):
+    """A deployed commit of no pull request, credited to nobody."""
+
+    repository = serializers.CharField()
+    sha = serializers.CharField()
+    title = serializers.CharField()
 
 
 class DeploymentSerializer(serializers.Serializer):
@@ -293,19 +304,79 @@ class DeploymentSerializer(serializers.Serializer):
     service = serializers.CharField()
     release = serializers.CharField()
     kind = serializers.CharField()
+    # a declared field, not the attribute every field has (see CatalogInfoSerializer.source)
+    source = serializers.CharField(help_text="report, reporter or github")  # type: ignore[assignment]
+    result = serializers.CharField(help_text="success, or failure for a failed attempt (it deployed nothing)")
     deployed_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     rolls_back = serializers.SerializerMethodField()
+    heads = serializers.SerializerMethodField()
+    direct_pushes = DirectPushSerializer(many=True)
+    unresolved = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
 
     def get_rolls_back(self, obj) -> list[str]:
         return [d.report_id for d in obj.rolls_back.all()]
+
+    def get_heads(self, obj) -> dict[str, str]:
+        return {head.repository: head.sha for head in obj.heads.all()}
+
+    def get_unresolved(self, obj) -> dict | None:
+        """What is missing for a deployment whose changes are not resolved yet; None when they are."""
+        return {"missing": obj.missing} if obj.missing else None
 
     def get_changes(self, obj) -> list[dict]:
         login = self.context.get("only_login")
         changes = [c for c in obj.changes.all() if login is None or c.core_committer.lower() == login.lower()]
         # many=True makes a ListSerializer, whose data is a list (ReturnList); the stubs type every data as a ReturnDict
         return DeploymentChangeSerializer(changes, many=True).data  # type: ignore[return-value]
+
+
+class DeploymentDetailSerializer(DeploymentSerializer):
+    """
+    One recorded deployment, with the fate of each of its changes in its environment (still there, or reverted or
+    rolled back, by which deployment) and the changes it removed. A Core Committer who is not staff sees their own.
+    """
+
+    completed_by = serializers.SerializerMethodField()
+    removed = serializers.SerializerMethodField()
+
+    def get_completed_by(self, obj) -> str | None:
+        """The report that said what this deployment, unresolved when GitHub reported it, brought."""
+        return obj.completed_by.report_id if obj.completed_by is not None else None
+
+    def get_changes(self, obj) -> list[dict]:
+        changes = super().get_changes(obj)
+        fates = deployments_api.change_fates(obj)
+        ids = {(c.repository, c.pr_number): c.pk for c in obj.changes.all()}
+        none = {"present": False, "removals": [], "reverted_by": None}
+        for change in changes:
+            change["fate"] = fates.get(ids[(change["repository"], change["pr_number"])], none)
+        return changes
+
+    def get_removed(self, obj) -> list[dict]:
+        return deployments_api.changes_removed_by(obj, login=self.context.get("only_login"))
+
+
+class DeploymentHeadsQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET deployments/heads/``."""
+
+    environment = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}\Z", help_text="environment name")
+
+
+class HeadSerializer(serializers.Serializer):
+    """The commit a repository stands at in an environment, and the deployment that put it there."""
+
+    sha = serializers.CharField()
+    deployment_id = serializers.CharField()
+    deployed_at = serializers.DateTimeField()
+
+
+class DeploymentHeadsSerializer(serializers.Serializer):
+    """``GET deployments/heads/``: the latest head of each repository in an environment."""
+
+    environment = serializers.CharField()
+    heads = serializers.DictField(child=HeadSerializer())
 
 
 class MetricsQuerySerializer(serializers.Serializer):

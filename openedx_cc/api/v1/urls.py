@@ -19,6 +19,8 @@ urlpatterns = [
     # Recording a report manages its own transactions (it records a report again after losing a race), so it must
     # not run inside the request's transaction of a service with ATOMIC_REQUESTS (as the LMS and CMS have).
     path("deployments/", transaction.non_atomic_requests(views.DeploymentListView.as_view()), name="deployment-list"),
+    # "heads" is no report id (docs/reference/report-format.rst): its route comes before the deployments'
+    path("deployments/heads/", views.DeploymentHeadsView.as_view(), name="deployment-heads"),
     # a report id may contain "/" (docs/reference/report-format.rst), so the detail route takes the rest of the path
     re_path(r"^deployments/(?P<deployment_id>.+)/$", views.DeploymentDetailView.as_view(),
             name="deployment-detail"),

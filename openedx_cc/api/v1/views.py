@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from openedx_cc import __version__
+from openedx_cc import __version__, python_api
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.deployments import api as deployments_api
@@ -29,6 +29,9 @@ from .permissions import IsStaff, is_staff
 from .serializers import (
     AuditQuerySerializer,
     CommitterSerializer,
+    DeploymentDetailSerializer,
+    DeploymentHeadsQuerySerializer,
+    DeploymentHeadsSerializer,
     DeploymentSerializer,
     EffectiveCommitterSerializer,
     InstalledExtensionSerializer,
@@ -264,10 +267,52 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
 
 
 class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):
-    """One recorded deployment, by its report id."""
+    """One recorded deployment, by its report id, with the fate of each of its changes and what it removed."""
 
+    serializer_class = DeploymentDetailSerializer
     lookup_field = "report_id"
     lookup_url_kwarg = "deployment_id"
+
+
+@extend_schema(
+    parameters=[DeploymentHeadsQuerySerializer],
+    responses={200: DeploymentHeadsSerializer, 400: dict, 401: dict, 403: dict},
+    summary="Where each repository stands in an environment (staff, or a reporter signing the request)",
+)
+class DeploymentHeadsView(CCViewMixin, APIView):
+    """
+    The latest head of each repository in an environment, so that the next report (or GitHub's next deployment)
+    knows where to start. Staff read it; so does a reporter that signs the request's path and query string with
+    ``X-CC-Signature-256`` (docs/reference/report-format.rst).
+    """
+
+    permission_classes = [IsStaff]
+
+    def _signed(self, request) -> bool:
+        return bool(request.META.get("HTTP_X_CC_SIGNATURE_256"))
+
+    def get_permissions(self):
+        if self._signed(self.request):
+            return [AllowAny()]  # the HMAC signature of the path authenticates the reporter
+        return super().get_permissions()
+
+    def perform_authentication(self, request):
+        if not self._signed(request):
+            super().perform_authentication(request)
+
+    def get(self, request):
+        if self._signed(request):
+            try:
+                deployments_api.verify_signature(request.get_full_path().encode("utf-8"),
+                                                 request.META.get("HTTP_X_CC_SIGNATURE_256"))
+            except deployments_api.SignatureError as exc:
+                code = status.HTTP_401_UNAUTHORIZED if exc.configured else status.HTTP_503_SERVICE_UNAVAILABLE
+                return Response({"detail": str(exc)}, status=code)
+        query = DeploymentHeadsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        environment = query.validated_data["environment"]
+        heads = deployments_api.current_heads(environment)
+        return Response(DeploymentHeadsSerializer({"environment": environment, "heads": heads}).data)
 
 
 @extend_schema(responses={200: InstalledExtensionSerializer(many=True)},
@@ -296,7 +341,7 @@ class AuditView(CCViewMixin, APIView):
     def get(self, request):
         query = AuditQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(catalog_api.audit(days=query.validated_data["days"]).as_dict())
+        return Response(python_api.audit(days=query.validated_data["days"]).as_dict())
 
 
 @extend_schema(

@@ -4,6 +4,7 @@ The staleness audit (``cc_audit``, ``GET /api/cc/v1/audit/``): what keeps the re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 
 from django.utils import timezone
 
@@ -15,14 +16,15 @@ from openedx_cc.plugins.ownership import api as ownership_api
 MAX_AUDIT_DAYS = 3650
 
 
-def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
+def audit(*, days: int = 30, at: datetime | None = None, also: Sequence[Finding] = ()) -> AuditReport:
     """
     What keeps the registry from going stale: unowned installed extensions, expiries within ``days``, committers
     who lost effectiveness (and why), missing champions, names that only resolve through an alias, and catalog
-    owners that disagree with the recorded Core Committers. A fixed number of queries.
+    owners that disagree with the recorded Core Committers; with the findings of other applets (``also``: the
+    unresolved deployments, which ``openedx_cc.python_api.audit`` adds). A fixed number of queries.
     """
     at = at or timezone.now()
-    findings: list[Finding] = []
+    findings: list[Finding] = list(also)
     installed = list(ownership_api.get_installed_extensions())
     catalog = list(CatalogEntry.objects.all())
     repo_keys = {e.repository.key for e in installed} | {c.repository_key for c in catalog}

@@ -31,6 +31,7 @@ SECTIONS = {
     "missing_champions": "Core Committers without the champions the program phase requires",
     "aliased_names": "Repository names that only resolve through an alias",
     "catalog_owners": "Catalog owners that disagree with the recorded Core Committers",
+    "unresolved_deployments": "Deployments whose changes are not resolved yet",
 }
 
 

@@ -9,24 +9,60 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from openedx_cc.lib.admin import ReadOnlyModelAdmin
-from openedx_cc.plugins.deployments.models import Change, Deployment, Presence
+from openedx_cc.plugins.deployments.models import Change, Deployment, DeploymentHead, DirectPush, MergedPullRequest
+from openedx_cc.plugins.deployments.models import Presence
+
+
+class DeploymentHeadInline(admin.TabularInline):
+    """Where the deployment put each repository."""
+
+    model = DeploymentHead
+    extra = 0
+    fields = ["repository", "sha"]
+    readonly_fields = fields  # type: ignore[assignment]  # see PresenceInline
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DirectPushInline(admin.TabularInline):
+    """Deployed commits of no pull request, credited to nobody."""
+
+    model = DirectPush
+    extra = 0
+    fields = ["repository", "sha", "title"]
+    readonly_fields = fields  # type: ignore[assignment]  # see PresenceInline
+    can_delete = False
+    max_num = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Deployment)
 class DeploymentAdmin(ReadOnlyModelAdmin):
-    """Deployments reported by CD pipelines."""
+    """Deployments reported by CD pipelines, by openedx-cc-report and by GitHub."""
 
-    list_display = ["report_id", "environment", "service", "release", "kind", "deployed_at", "received_at"]
-    list_filter = ["environment", "kind", "service"]
+    list_display = ["report_id", "environment", "service", "release", "kind", "source", "result", "resolved",
+                    "deployed_at", "received_at"]
+    list_filter = ["environment", "kind", "source", "result", "service"]
     search_fields = ["report_id", "release", "environment"]
     date_hierarchy = "deployed_at"
-    readonly_fields = ["report_id", "environment", "service", "release", "kind", "deployed_at", "received_at",
-                       "body_sha256", "changes_carried", "result", "rolls_back"]
+    readonly_fields = ["report_id", "environment", "service", "release", "kind", "source", "result", "missing",
+                       "completed_by", "deployed_at", "received_at", "body_sha256", "changes_carried", "answer",
+                       "rolls_back"]
+    inlines = [DeploymentHeadInline, DirectPushInline]
+
+    @admin.display(description=_("resolved"), boolean=True)
+    def resolved(self, obj):
+        """Whether the deployment's changes are known (a GitHub deployment may wait for its pushes)."""
+        return not obj.missing
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
-            queryset = queryset.defer("result")  # the stored answer grows with the changes; the list needs none
+            queryset = queryset.defer("answer")  # the stored answer grows with the changes; the list needs none
         return queryset
 
     @admin.display(description=_("changes carried"))
@@ -72,7 +108,8 @@ class ChangeAdmin(ReadOnlyModelAdmin):
         if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
             queryset = queryset.defer("body", "paths", "revert_references")
         return queryset
-    readonly_fields = ["repository", "pr_number", "title", "url", "merge_sha", "author", "merged_by", "merged_at",
+    readonly_fields = ["repository", "pr_number", "title", "url", "merge_sha", "author", "merged_by",
+                       "merged_by_source", "merged_at",
                        "paths", "is_cc_change", "core_committer", "attribution", "revert_rule", "revert_references",
                        "reverts", "body"]
     exclude = ["change_key", "repository_key", "title_key"]
@@ -89,5 +126,16 @@ class PresenceAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request):
         # one row of a deployment is enough to name it: not its stored answer, nor a change's body, per presence
-        return super().get_queryset(request).defer("deployed_by__result", "removed_by__result", "change__body",
+        return super().get_queryset(request).defer("deployed_by__answer", "removed_by__answer", "change__body",
                                                    "change__paths", "change__revert_references")
+
+
+@admin.register(MergedPullRequest)
+class MergedPullRequestAdmin(ReadOnlyModelAdmin):
+    """Merged pull requests as GitHub described them: who fills merged_by when a report leaves it empty."""
+
+    list_display = ["__str__", "title", "author", "merged_by", "merged_at", "base_ref", "merge_sha"]
+    list_filter = ["repository"]
+    search_fields = ["repository_key", "title", "merge_sha", "author", "merged_by"]
+    date_hierarchy = "merged_at"
+    exclude = ["repository_key"]

@@ -9,8 +9,13 @@ number of changes.
 
 This module only re-exports; each concern has its module (see readme.rst). The models stay inside the applet.
 """
-from openedx_cc.lib.errors import Problem
+from openedx_cc.lib.errors import Problem, ValidationFailed
+from openedx_cc.plugins.deployments.data import HeadData, MergedPullRequestData, UnresolvedDeployment
+from openedx_cc.plugins.deployments.heads import current_heads, head_history, unresolved_deployments
+from openedx_cc.plugins.deployments.pullrequests import merged_pull_requests_by_sha, remember_merged_pull_requests
 from openedx_cc.plugins.deployments.queries import (
+    change_fates,
+    changes_removed_by,
     deployment_spans,
     deployments_to_show,
     deployments_visible_to,
@@ -20,6 +25,7 @@ from openedx_cc.plugins.deployments.recording import (
     RecordingBusy,
     RecordOutcome,
     RecordResult,
+    complete_deployment,
     record_deployment,
     recording_allowed,
 )
@@ -28,13 +34,25 @@ from openedx_cc.plugins.deployments.signature import SIGNATURE_HEADER, Signature
 from openedx_cc.plugins.deployments.toggles import recording_enabled
 
 __all__ = [
+    "HeadData",
     "MAX_REPORT_BYTES",
+    "MergedPullRequestData",
+    "UnresolvedDeployment",
+    "change_fates",
+    "changes_removed_by",
+    "complete_deployment",
+    "current_heads",
+    "head_history",
+    "merged_pull_requests_by_sha",
+    "remember_merged_pull_requests",
+    "unresolved_deployments",
     "Problem",
     "RecordOutcome",
     "RecordResult",
     "RecordingBusy",
     "SIGNATURE_HEADER",
     "SignatureError",
+    "ValidationFailed",
     "deployment_spans",
     "deployments_to_show",
     "deployments_visible_to",

@@ -31,27 +31,35 @@ class Attribution:
 def attribution_for(change, *, merger, author) -> Attribution:
     """
     The attribution of ``change`` (anything with ``repository``, ``paths``, ``merged_by``, ``author`` and
-    ``merged_at``) given the ownership answers (``allowed``, ``reasons``) for its merger and its author.
+    ``merged_at``) given the ownership answers (``allowed``, ``reasons``) for its merger and its author; an answer is
+    None for a login the report left empty (the sender could not tell it).
     """
     scope = change.repository + (" at " + ", ".join(change.paths) if change.paths else " (no paths listed)")
-    if merger.allowed:
+    if merger is not None and merger.allowed:
         return Attribution(change.merged_by, f"merged by {change.merged_by}, an effective Core Committer of {scope} "
                                              f"at {change.merged_at:%Y-%m-%d %H:%M} UTC: {merger.reasons[0]}")
-    if author.allowed:
-        return Attribution(change.author, f"merged by {change.merged_by}, who was not an effective Core Committer of "
-                                          f"{scope} ({merger.reasons[0]}); authored by {change.author}, who was: "
-                                          f"{author.reasons[0]}")
-    who = f"merged_by {change.merged_by}: {merger.reasons[0]}"
-    if change.author.lower() != change.merged_by.lower():
-        who += f"; author {change.author}: {author.reasons[0]}"
-    return Attribution("", f"not a Core Committer change of {scope} at {change.merged_at:%Y-%m-%d %H:%M} UTC ({who})")
+    merged = (f"merged by {change.merged_by}, who was not an effective Core Committer of {scope} "
+              f"({merger.reasons[0]})" if merger is not None else "merger unknown")
+    if author is not None and author.allowed:
+        return Attribution(change.author, f"{merged}; authored by {change.author}, who was: {author.reasons[0]}")
+    who = []
+    if merger is not None:
+        who.append(f"merged_by {change.merged_by}: {merger.reasons[0]}")
+    else:
+        who.append("merger unknown")
+    if author is None:
+        who.append("author unknown")
+    elif change.author.lower() != change.merged_by.lower():
+        who.append(f"author {change.author}: {author.reasons[0]}")
+    return Attribution("", f"not a Core Committer change of {scope} at {change.merged_at:%Y-%m-%d %H:%M} UTC "
+                           f"({'; '.join(who)})")
 
 
 def attribute(changes: Sequence) -> tuple[Attribution, ...]:
     """The attribution of each change, in order, from one batch of ownership checks (a fixed number of queries)."""
     questions, index = [], []
     for position, change in enumerate(changes):
-        for login in dict.fromkeys([change.merged_by, change.author]):
+        for login in dict.fromkeys(login for login in (change.merged_by, change.author) if login):
             questions.append(ownership_api.ScopeQuestion(github_username=login, repository=change.repository,
                                                           paths=tuple(change.paths), at=change.merged_at))
             index.append((position, login))
@@ -59,7 +67,7 @@ def attribute(changes: Sequence) -> tuple[Attribution, ...]:
     for (position, login), answer in zip(index, ownership_api.check_ownership_many(questions), strict=True):
         answers[position][login.lower()] = answer
     return tuple(
-        attribution_for(change, merger=answers[position][change.merged_by.lower()],
-                        author=answers[position][change.author.lower()])
+        attribution_for(change, merger=answers[position].get(change.merged_by.lower()),
+                        author=answers[position].get(change.author.lower()))
         for position, change in enumerate(changes)
     )

@@ -12,8 +12,9 @@ import attr
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.plugins.deployments.attribution import Attribution
 from openedx_cc.plugins.deployments.facts import ChangeFacts, DeploymentFacts
-from openedx_cc.plugins.deployments.models import Change, DeployedChange
-from openedx_cc.plugins.deployments.report import ReportIn
+from openedx_cc.plugins.deployments.models import Change, DeployedChange, DirectPush
+from openedx_cc.plugins.deployments.pullrequests import merged_pull_requests_by_key
+from openedx_cc.plugins.deployments.report import DirectPushIn, ReportIn
 from openedx_cc.plugins.deployments.reverts import detect_revert, title_key
 from openedx_cc.plugins.ownership import api as ownership_api
 
@@ -53,6 +54,7 @@ def resolve_changes(data: ReportIn) -> tuple[ChangeFacts, ...]:
         seen.setdefault(key, index)
         keyed.append((index, item, repository, key))
     existing = {c.change_key: c for c in Change.objects.filter(change_key__in=[k for *_x, k in keyed])}
+    github = _github_said(keyed, existing)
     changes = []
     for index, item, repository, key in keyed:
         row = existing.get(key)
@@ -61,20 +63,54 @@ def resolve_changes(data: ReportIn) -> tuple[ChangeFacts, ...]:
                 problems.append(Problem(field=f"changes[{index}].merge_sha",
                                         message=f"{repository}#{item.pr_number} was reported before with merge "
                                                 f"sha {row.merge_sha}"))
-            changes.append(ChangeFacts.from_row(row))
+            changes.append(_fill_logins(ChangeFacts.from_row(row), item, github.get(key)))
             continue
         detection = detect_revert(item.title, item.body, own_pr_number=item.pr_number)
+        logins = _logins(item, github.get(key))
         changes.append(ChangeFacts(
             id=None, repository=repository, repository_key=repository.lower(), pr_number=item.pr_number,
             change_key=key, title=item.title, title_key=title_key(item.title), body=stored_body(item.body),
-            url=item.url, merge_sha=item.merge_sha, author=item.author, merged_by=item.merged_by,
-            merged_at=item.merged_at, paths=tuple(item.paths),
+            url=item.url, merge_sha=item.merge_sha, merged_at=item.merged_at, paths=tuple(item.paths),
+            author=logins["author"], merged_by=logins["merged_by"], merged_by_source=logins["merged_by_source"],
             revert_rule=detection.rule if detection else "",
             revert_references=tuple(detection.references) if detection else (),
         ))
     if problems:
         raise ValidationFailed(problems)
     return tuple(changes)
+
+
+def _github_said(keyed, existing) -> dict:
+    """What GitHub said of the report's pull requests whose merger or author nobody has told yet, by change key."""
+    wanted = {}
+    for _index, item, repository, key in keyed:
+        row = existing.get(key)
+        author, merged_by = (row.author, row.merged_by) if row is not None else ("", "")
+        if not (item.author or author) or not (item.merged_by or merged_by):
+            wanted[(repository.lower(), item.pr_number)] = key
+    return {wanted[pr_key]: pr for pr_key, pr in merged_pull_requests_by_key(wanted).items()}
+
+
+def _logins(item, github) -> dict[str, str]:
+    """The author and merger of a new change: the report's, else GitHub's; and where ``merged_by`` came from."""
+    merged_by, source = (item.merged_by, "report") if item.merged_by else ("", "")
+    if not merged_by and github is not None and github.merged_by:
+        merged_by, source = github.merged_by, "github"
+    author = item.author or (github.author if github is not None else "")
+    return {"author": author, "merged_by": merged_by, "merged_by_source": source}
+
+
+def _fill_logins(change: ChangeFacts, item, github) -> ChangeFacts:
+    """A recorded change whose author or merger was unknown, with what the report or GitHub now says of them."""
+    if change.author and change.merged_by:
+        return change
+    logins = _logins(item, github)
+    author = change.author or logins["author"]
+    merged_by = change.merged_by or logins["merged_by"]
+    source = change.merged_by_source if change.merged_by else logins["merged_by_source"]
+    if (author, merged_by, source) == (change.author, change.merged_by, change.merged_by_source):
+        return change
+    return attr.evolve(change, logins_filled=True, author=author, merged_by=merged_by, merged_by_source=source)
 
 
 def store_changes(changes: Sequence[ChangeFacts], attributions: Sequence[Attribution], *,
@@ -88,10 +124,13 @@ def store_changes(changes: Sequence[ChangeFacts], attributions: Sequence[Attribu
                               attribution=a.reason)
                   for change, a in zip(changes, attributions, strict=True)]
     updated = [Change(pk=after.id, is_cc_change=after.is_cc_change, core_committer=after.core_committer,
-                      attribution=after.attribution)
-               for before, after in zip(changes, attributed, strict=True) if after.id is not None and after != before]
+                      attribution=after.attribution, author=after.author, merged_by=after.merged_by,
+                      merged_by_source=after.merged_by_source)
+               for before, after in zip(changes, attributed, strict=True)
+               if after.id is not None and (after != before or before.logins_filled)]
     if updated:
-        Change.objects.bulk_update(updated, ["is_cc_change", "core_committer", "attribution"])
+        Change.objects.bulk_update(updated, ["is_cc_change", "core_committer", "attribution", "author", "merged_by",
+                                             "merged_by_source"])
     new = [_new_row(change) for change in attributed if change.id is None]
     created = Change.objects.bulk_create(new)
     ids = {row.change_key: row.pk for row in created}
@@ -110,8 +149,18 @@ def _new_row(change: ChangeFacts) -> Change:
     return Change(
         repository=change.repository, repository_key=change.repository_key, pr_number=change.pr_number,
         change_key=change.change_key, title=change.title, body=change.body, url=change.url,
-        merge_sha=change.merge_sha, author=change.author, merged_by=change.merged_by, merged_at=change.merged_at,
+        merge_sha=change.merge_sha, author=change.author, merged_by=change.merged_by,
+        merged_by_source=change.merged_by_source, merged_at=change.merged_at,
         paths=list(change.paths), title_key=change.title_key, revert_rule=change.revert_rule,
         revert_references=[r.as_dict() for r in change.revert_references],
         is_cc_change=change.is_cc_change, core_committer=change.core_committer, attribution=change.attribution,
     )
+
+
+def store_direct_pushes(pushes: Sequence[DirectPushIn], *, deployment: DeploymentFacts) -> None:
+    """Keep the deployed commits of no pull request, credited to nobody, under their resolved repository names."""
+    if not pushes:
+        return
+    names = ownership_api.resolve_repository_names(push.repository for push in pushes)
+    DirectPush.objects.bulk_create([DirectPush(deployment_id=deployment.id, repository=names[push.repository],
+                                               sha=push.sha, title=push.title) for push in pushes])

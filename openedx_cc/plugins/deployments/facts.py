@@ -35,6 +35,8 @@ class ChangeFacts:
     author: str
     merged_by: str
     merged_at: datetime
+    merged_by_source: str = ""
+    logins_filled: bool = False  # a recorded change whose empty author or merged_by the ingest has filled
     paths: tuple[str, ...] = ()
     revert_rule: str = ""
     revert_references: tuple[Reference, ...] = ()
@@ -63,7 +65,7 @@ class ChangeFacts:
             id=row.id, repository=row.repository, repository_key=row.repository_key, pr_number=row.pr_number,
             change_key=row.change_key, title=row.title, title_key=row.title_key, body=row.body, url=row.url,
             merge_sha=row.merge_sha, author=row.author, merged_by=row.merged_by, merged_at=row.merged_at,
-            paths=tuple(row.paths or ()), revert_rule=row.revert_rule,
+            merged_by_source=row.merged_by_source, paths=tuple(row.paths or ()), revert_rule=row.revert_rule,
             revert_references=tuple(Reference.from_dict(r) for r in row.revert_references or ()),
             is_cc_change=row.is_cc_change, core_committer=row.core_committer, attribution=row.attribution,
         )
@@ -79,12 +81,13 @@ class DeploymentFacts:
     service: str
     release: str
     deployed_at: datetime
+    kind: str = "deploy"
 
     @classmethod
     def from_row(cls, row) -> DeploymentFacts:
         """The facts of a stored ``Deployment`` row."""
         return cls(id=row.id, report_id=row.report_id, environment=row.environment, service=row.service,
-                   release=row.release, deployed_at=row.deployed_at)
+                   release=row.release, deployed_at=row.deployed_at, kind=row.kind)
 
 
 def frozen_mapping(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:

@@ -18,6 +18,21 @@ class DeploymentKind(models.TextChoices):
     ROLLBACK = "rollback", _("Rollback")
 
 
+class DeploymentSource(models.TextChoices):
+    """Who built the report of a deployment (docs/reference/report-format.rst)."""
+
+    REPORT = "report", _("Report")
+    REPORTER = "reporter", _("openedx-cc-report")
+    GITHUB = "github", _("GitHub")
+
+
+class DeploymentResult(models.TextChoices):
+    """Whether a deployment put its changes in the environment, or was a failed attempt that deployed nothing."""
+
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failed attempt")
+
+
 class Deployment(models.Model):
     """
     One deployment report of a CD pipeline (docs/reference/report-format.rst), stored as recorded, with the answer it
@@ -34,7 +49,15 @@ class Deployment(models.Model):
     deployed_at = models.DateTimeField(db_index=True)
     received_at = models.DateTimeField(auto_now_add=True)
     body_sha256 = models.CharField(max_length=64, help_text=_("Hash of the canonical JSON of the report."))
-    result = models.JSONField(default=dict, blank=True, help_text=_("What the report was answered."))
+    answer = models.JSONField(default=dict, blank=True, help_text=_("What the report was answered."))
+    source = models.CharField(max_length=16, choices=DeploymentSource.choices, default=DeploymentSource.REPORT)
+    result = models.CharField(max_length=16, choices=DeploymentResult.choices, default=DeploymentResult.SUCCESS)
+    missing = models.TextField(blank=True, default="", help_text=_(
+        "For a deployment whose changes could not be resolved yet (from GitHub's deliveries): what is missing. "
+        "Empty once they are known."))
+    completed_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     help_text=_("The report that named the same heads, for an unresolved deployment "
+                                                 "that it completed."))
     rolls_back = models.ManyToManyField("self", symmetrical=False, related_name="rolled_back_by", blank=True)
     changes: "models.ManyToManyField[Change, DeployedChange]" = models.ManyToManyField(
         "Change", through="DeployedChange", related_name="deployments")
@@ -44,6 +67,85 @@ class Deployment(models.Model):
 
     def __str__(self):
         return self.report_id
+
+
+class DeploymentHead(models.Model):
+    """
+    The commit of one repository that a deployment put in its environment (the report's ``heads``).
+
+    .. no_pii: Repository names and commit shas.
+    """
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="heads")
+    environment = ExactCharField(max_length=100)
+    repository = models.CharField(max_length=140, help_text=_("owner/name, after the repository aliases."))
+    repository_key = models.CharField(max_length=140)
+    sha = models.CharField(max_length=64)
+    deployed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deployment", "repository_key"], name="openedx_cc_deployment_head_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["environment", "repository_key", "deployed_at"], name="occ_head_env_repo_time"),
+            models.Index(fields=["environment", "repository_key", "sha"], name="occ_head_env_repo_sha"),
+        ]
+
+    def __str__(self):
+        return f"{self.repository}@{self.sha[:12]} in {self.environment}"
+
+
+class DirectPush(models.Model):
+    """
+    A commit that a deployment brought and that belongs to no pull request: shown, credited to nobody.
+
+    .. no_pii: Repository names, commit shas and commit subjects.
+    """
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="direct_pushes")
+    repository = models.CharField(max_length=140)
+    sha = models.CharField(max_length=64)
+    title = models.CharField(max_length=1000, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.repository}@{self.sha[:12]}"
+
+
+class MergedPullRequest(models.Model):
+    """
+    A merged pull request as GitHub described it, deployed or not: what fills ``merged_by`` (and ``author``) when a
+    report leaves them empty, and the changes that a GitHub deployment's range holds.
+
+    .. no_pii: GitHub logins and public pull-request data.
+    """
+
+    repository = models.CharField(max_length=140, help_text=_("owner/name, after the repository aliases."))
+    repository_key = models.CharField(max_length=140)
+    pr_number = models.PositiveIntegerField()
+    merge_sha = models.CharField(max_length=64)
+    title = models.TextField(blank=True, default="")
+    body = models.TextField(blank=True, default="")
+    url = models.CharField(max_length=500, blank=True, default="")
+    author = models.CharField(max_length=39, blank=True, default="")
+    merged_by = models.CharField(max_length=39, blank=True, default="")
+    merged_at = models.DateTimeField()
+    base_ref = models.CharField(max_length=255, blank=True, default="")
+    labels = models.JSONField(default=list, blank=True)
+    paths = models.JSONField(null=True, blank=True, help_text=_("The files it changed, when GitHub said."))
+    learned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["repository_key", "pr_number"], name="openedx_cc_merged_pr_unique"),
+        ]
+        indexes = [models.Index(fields=["repository_key", "merge_sha"], name="occ_merged_pr_sha")]
+
+    def __str__(self):
+        return f"{self.repository}#{self.pr_number}"
 
 
 class Change(models.Model):
@@ -64,6 +166,9 @@ class Change(models.Model):
     merge_sha = models.CharField(max_length=64, db_index=True)
     author = models.CharField(max_length=39)
     merged_by = models.CharField(max_length=39)
+    merged_by_source = models.CharField(max_length=16, blank=True, default="", help_text=_(
+        "Where merged_by came from: the report, or GitHub's pull request (when the report left it empty); empty "
+        "when nobody said."))
     merged_at = models.DateTimeField(db_index=True)
     paths = models.JSONField(default=list, blank=True)
     is_cc_change = models.BooleanField(default=False, db_index=True)

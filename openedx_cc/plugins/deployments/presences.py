@@ -24,7 +24,7 @@ from openedx_cc.plugins.deployments.reverts import MAX_REVERT_DEPTH
 
 # A presence loads the deployment that brought it without that deployment's stored answer: the answer grows with the
 # deployment's changes, and decoding it once per presence made rollbacks quadratic (docs/decisions/0012).
-_DEPLOYMENT_ANSWER = ("deployed_by__result",)
+_DEPLOYMENT_ANSWER = ("deployed_by__answer",)
 
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)

@@ -11,15 +11,19 @@ from __future__ import annotations
 import enum
 import random
 import time
-from typing import Any
+from typing import Any, Callable
 
 import attr
 from django.db import IntegrityError, OperationalError, transaction
 
 from openedx_cc.lib.toggles import is_enabled
-from openedx_cc.plugins.deployments.ingest import AlreadyRecorded, ingest_report
+from openedx_cc.lib.errors import Problem, ValidationFailed
+from openedx_cc.plugins.deployments.changes import store_direct_pushes
+from openedx_cc.plugins.deployments.facts import DeploymentFacts
+from openedx_cc.plugins.deployments.ingest import AlreadyRecorded, bring_changes, build_answer, ingest_report
+from openedx_cc.plugins.deployments.ingest import store_answer
 from openedx_cc.plugins.deployments.models import Deployment, EnvironmentLock
-from openedx_cc.plugins.deployments.report import Report, parse_report
+from openedx_cc.plugins.deployments.report import Report, parse_report, parse_completion
 from openedx_cc.plugins.deployments.toggles import recording_enabled
 
 # Reports to different environments run side by side; when two of them insert the same new change (or revert link)
@@ -58,15 +62,53 @@ def recording_allowed() -> bool:
     return is_enabled() and recording_enabled()
 
 
-def record_deployment(raw: object) -> RecordResult:
+def record_deployment(raw: object, *, unresolved: str = "") -> RecordResult:
     """
     Record a deployment report given as raw bytes or a decoded JSON document (the signature, if any, is checked by
     the caller). Raises ``ValidationFailed`` with every problem; nothing is written then.
+
+    ``unresolved`` is for a caller that knows where the deployment put each repository (its ``heads``) but not yet
+    which changes it brought (the GitHub intake): the deployment is recorded with what is missing, and its changes,
+    if the report lists any, are left for ``complete_deployment``.
     """
     report = parse_report(raw)
     previous = previous_answer(report)
     if previous is not None:
         return previous
+    return _with_retries(report.data.environment, lambda: ingest_report(report, unresolved=unresolved),
+                         on_already_recorded=lambda: previous_answer(report))
+
+
+def complete_deployment(deployment_id: str, *, changes: list[dict[str, Any]],
+                        direct_pushes: list[dict[str, Any]]) -> RecordResult:
+    """
+    Bring the changes of an unresolved deployment (report-shaped ``changes`` and ``direct_pushes``), attributed,
+    checked for reverts, settled and announced as for a report; ``ValidationFailed`` names their problems. A
+    deployment that is not unresolved (any more) is answered as it stands, ``ALREADY_RECORDED``.
+    """
+    row = Deployment.objects.filter(report_id=deployment_id).only("environment").first()
+    if row is None:
+        raise ValidationFailed([Problem(field="id", message=f"no deployment {deployment_id!r} is recorded")])
+
+    def complete() -> RecordResult:
+        deployment = Deployment.objects.get(pk=row.pk)
+        if not deployment.missing:
+            return RecordResult(outcome=RecordOutcome.ALREADY_RECORDED, body=deployment.answer)
+        data = parse_completion(deployment, changes=changes, direct_pushes=direct_pushes)
+        facts = DeploymentFacts.from_row(deployment)
+        store_direct_pushes(data.direct_pushes, deployment=facts)
+        brought = bring_changes(data, deployment=facts)
+        Deployment.objects.filter(pk=deployment.pk).update(missing="")
+        body = build_answer(data, brought)
+        store_answer(facts, body)
+        return RecordResult(outcome=RecordOutcome.RECORDED, body=body)
+
+    return _with_retries(row.environment, complete, on_already_recorded=lambda: None)
+
+
+def _with_retries(environment: str, record: Callable[[], Any], *,
+                  on_already_recorded: Callable[[], RecordResult | None]) -> RecordResult:
+    """Run ``record`` in a transaction holding ``environment``'s lock, again after losing a race, until it wins."""
     # Inside a caller's transaction a failed attempt cannot be retried: the caller's snapshot would not see what
     # the other report wrote.
     retry = not transaction.get_connection().in_atomic_block
@@ -76,10 +118,12 @@ def record_deployment(raw: object) -> RecordResult:
         attempt += 1
         try:
             with transaction.atomic():
-                lock_environment(report.data.environment)
-                body = ingest_report(report)
+                lock_environment(environment)
+                body = record()
+            if isinstance(body, RecordResult):
+                return body
         except AlreadyRecorded as exc:
-            previous = previous_answer(report)
+            previous = on_already_recorded()
             if previous is None:
                 # The winner's row is not visible: a caller's transaction whose snapshot predates the winner's commit
                 # (REPEATABLE READ isolation, not Django's default on PostgreSQL or MySQL). Sending again will see it.
@@ -114,7 +158,7 @@ def lock_environment(name: str) -> None:
 
 def previous_answer(report: Report) -> RecordResult | None:
     """The answer to a report whose id was recorded before (the same report, or a conflicting one), else None."""
-    stored = Deployment.objects.filter(report_id=report.data.id).values_list("body_sha256", "result").first()
+    stored = Deployment.objects.filter(report_id=report.data.id).values_list("body_sha256", "answer").first()
     if stored is None:
         return None
     body_sha256, result = stored

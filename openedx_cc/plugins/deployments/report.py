@@ -88,6 +88,17 @@ Sha = Annotated[str, BeforeValidator(_sha)]
 Login = Annotated[str, BeforeValidator(github_login)]
 
 
+def _login_or_empty(value):
+    if value is None or value == "":
+        return ""
+    return github_login(value)
+
+
+# A login the sender may not know: "" (or null, or absent) when it cannot tell (docs/reference/report-format.rst).
+OptionalLogin = Annotated[str, BeforeValidator(_login_or_empty)]
+Repository = Annotated[StrictStr, AfterValidator(_repository)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -95,16 +106,24 @@ class _Strict(BaseModel):
 class ChangeIn(_Strict):
     """One merged pull request of a report."""
 
-    repository: Annotated[StrictStr, AfterValidator(_repository)]
+    repository: Repository
     pr_number: StrictInt = Field(gt=0, le=2**31 - 1)
     title: StrictStr = Field(default="", max_length=MAX_TITLE_CHARS)
     body: StrictStr = Field(default="", max_length=MAX_BODY_CHARS)
     url: Annotated[StrictStr, AfterValidator(_url)] = Field(default="", max_length=500)
     merge_sha: Sha
-    author: Login
-    merged_by: Login
+    author: OptionalLogin = ""
+    merged_by: OptionalLogin = ""
     merged_at: AwareDatetime
     paths: list[Annotated[StrictStr, AfterValidator(_path)]] = Field(default_factory=list, max_length=10_000)
+
+
+class DirectPushIn(_Strict):
+    """A deployed commit that belongs to no pull request."""
+
+    repository: Repository
+    sha: Sha
+    title: StrictStr = Field(default="", max_length=MAX_TITLE_CHARS)
 
 
 class ReportIn(_Strict):
@@ -118,6 +137,10 @@ class ReportIn(_Strict):
     kind: Literal["deploy", "rollback"] = "deploy"
     rolls_back: list[StrictStr] = Field(default_factory=list, max_length=1000)
     changes: list[ChangeIn] = Field(default_factory=list, max_length=20_000)
+    source: Literal["report", "reporter", "github"] = "report"
+    result: Literal["success", "failure"] = "success"
+    heads: dict[Repository, Sha] = Field(default_factory=dict, max_length=1000)
+    direct_pushes: list[DirectPushIn] = Field(default_factory=list, max_length=20_000)
 
     @field_validator("rolls_back")
     @classmethod
@@ -134,6 +157,11 @@ class ReportIn(_Strict):
             raise ValueError("rolls_back: a rollback names the deployments it rolls back")
         if self.id in self.rolls_back:
             raise ValueError("rolls_back: a report cannot roll itself back")
+        if self.result == "failure":
+            for field in ("changes", "rolls_back", "heads", "direct_pushes"):
+                if getattr(self, field):
+                    raise ValueError(f"{field}: a failed attempt deploys nothing; report what it was to deploy with "
+                                     f"the deployment that succeeds")
         return self
 
 
@@ -200,3 +228,18 @@ def parse_report(raw) -> Report:
     if problems:
         raise ValidationFailed(problems)
     return Report(data=data, body_sha256=canonical_sha256(document))
+
+
+def parse_completion(deployment, *, changes: list, direct_pushes: list) -> ReportIn:
+    """
+    The report of an unresolved ``deployment`` (a stored row) with the ``changes`` and ``direct_pushes`` it turned
+    out to bring, validated as a report's (``ValidationFailed`` naming ``changes[i].field``).
+    """
+    document = {
+        "id": deployment.report_id, "environment": deployment.environment, "service": deployment.service,
+        "release": deployment.release, "deployed_at": deployment.deployed_at.isoformat(), "kind": deployment.kind,
+        "source": deployment.source, "changes": changes, "direct_pushes": direct_pushes,
+    }
+    if deployment.kind == "rollback":
+        document["rolls_back"] = [row.report_id for row in deployment.rolls_back.all()]
+    return parse_report(document).data

@@ -18,7 +18,7 @@ from tests.plugins.deployments import helpers as h
 
 pytestmark = pytest.mark.django_db
 ROWS = 10_000
-RESULT_COLUMN = re.compile(r'SELECT .*["`]openedx_cc_deployment["`]\.["`]result["`]', re.S)
+RESULT_COLUMN = re.compile(r'SELECT .*["`]openedx_cc_deployment["`]\.["`]answer["`]', re.S)
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def recording(events_on):
 def test_a_rollback_never_loads_the_answers_of_the_deployments_it_rolls_back(client, pilot, recording):
     changes = [h.change(pr_number=1000 + n, merge_sha=h.sha(1000 + n), body="x" * 2000) for n in range(200)]
     assert h.post(client, h.report("big", changes=changes)).status_code == 201
-    assert len(Deployment.objects.get(report_id="big").result["changes"]) == 200  # a large stored answer
+    assert len(Deployment.objects.get(report_id="big").answer["changes"]) == 200  # a large stored answer
     with CaptureQueriesContext(connection) as queries:
         response = h.post(client, h.report("rb", kind="rollback", rolls_back=["big"],
                                            deployed_at="2026-11-25T12:00:00Z"))
@@ -50,7 +50,7 @@ def ten_thousand_rows(db):
     """One deployment of 10,000 changes with its presences and spans, 10,000 logged events and notifications."""
     at = utc(2026, 11, 25, 10)
     deployment = Deployment.objects.create(report_id="huge", environment="production", deployed_at=at,
-                                           body_sha256="0" * 64, result={"changes": [{"n": n} for n in range(ROWS)]})
+                                           body_sha256="0" * 64, answer={"changes": [{"n": n} for n in range(ROWS)]})
     changes = Change.objects.bulk_create(
         Change(repository="openedx/xblock", repository_key="openedx/xblock", pr_number=n, change_key=f"x#{n}",
                title=f"change {n}", body="b" * 500, merge_sha=f"{n:040x}", author="alice", merged_by="bob",

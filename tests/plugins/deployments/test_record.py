@@ -515,11 +515,11 @@ def _losing(times, error):
 
     real_run, calls = recording.ingest_report, []
 
-    def run(report):
+    def run(report, **options):
         calls.append(1)
         if len(calls) <= times:
             raise error
-        return real_run(report)
+        return real_run(report, **options)
 
     return run, calls
 
@@ -557,7 +557,7 @@ def test_a_report_whose_winner_is_not_visible_yet_is_503_not_a_crash(client, pil
     """
     from openedx_cc.plugins.deployments import recording
 
-    def taken(report):
+    def taken(report, **options):
         raise recording.AlreadyRecorded()
 
     monkeypatch.setattr(recording, "ingest_report", taken)
