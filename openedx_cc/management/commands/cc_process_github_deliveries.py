@@ -4,7 +4,7 @@
 Processes stored GitHub deliveries again, in the order they were received: the pending ones (never processed, e.g.
 while a Celery worker was down), and with ``--failed`` the failed ones too; then tries every unresolved GitHub
 deployment again. Processing is idempotent: running it twice records nothing twice. Exits with status 1 if a
-delivery failed.
+delivery failed, 3 while deployment recording is switched off (nothing is processed then).
 """
 import sys
 
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openedx_cc.lib.errors import InvalidValue
 from openedx_cc.lib.timeutil import parse_aware_datetime
-from openedx_cc.python_api import process_github_deliveries
+from openedx_cc.python_api import process_github_deliveries, recording_allowed
 
 
 class Command(BaseCommand):
@@ -31,6 +31,10 @@ class Command(BaseCommand):
                 since = parse_aware_datetime(options["since"])
             except InvalidValue as exc:
                 raise CommandError(f"--since: {exc}") from exc
+        if not recording_allowed():
+            self.stderr.write("Deployment recording is switched off (openedx_cc.enabled, "
+                              "openedx_cc.record_deployments): nothing was processed.")
+            sys.exit(3)
         summary = process_github_deliveries(failed=options["failed"], since=since)
         counts = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
         self.stdout.write(f"Deliveries processed: {counts or 'none'}.")

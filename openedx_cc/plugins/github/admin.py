@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from openedx_cc.lib.admin import ReadOnlyModelAdmin
+from openedx_cc.plugins.deployments.api import recording_allowed
 from openedx_cc.plugins.github.deliveries import process_again
 from openedx_cc.plugins.github.models import GitHubDelivery, GitHubDeployment, GitHubDeploymentStatus, GitHubPush
 from openedx_cc.plugins.github.processing import raw_body
@@ -52,6 +53,10 @@ class GitHubDeliveryAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description=_("Process the selected deliveries again"), permissions=["process"])
     def process_selected_again(self, request, queryset):
+        if not recording_allowed():
+            self.message_user(request, _("Deployment recording is switched off (openedx_cc.enabled, "
+                                         "openedx_cc.record_deployments): nothing was processed."), messages.ERROR)
+            return
         summary = process_again(ids=list(queryset.values_list("id", flat=True)))
         counts = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items())) or "none"
         level = messages.WARNING if summary.statuses.get("failed") else messages.SUCCESS

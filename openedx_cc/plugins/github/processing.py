@@ -15,7 +15,7 @@ anything else          ignored
 After a push, a merged pull request or a deployment status, the unresolved deployments of the repository are tried
 again. Processing never raises: a failure is kept on the delivery (``failed``, with the error) for
 ``cc_process_github_deliveries --failed``. Every step is idempotent, so a delivery can be processed any number of
-times.
+times. While ``openedx_cc.record_deployments`` is off, nothing is processed: deliveries stay pending.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.github import deploying, payloads, pullrequests, pushes
 from openedx_cc.plugins.github.models import DeliveryStatus, GitHubDelivery, Recorded
 from openedx_cc.plugins.ownership import api as ownership_api
@@ -123,8 +124,19 @@ def handle(row: GitHubDelivery) -> Handled:
     return handler(payloads.decode_body(raw_body(row)), row)
 
 
+SWITCHED_OFF = ("deployment recording is switched off (openedx_cc.enabled or openedx_cc.record_deployments): "
+                "cc_process_github_deliveries processes it once it is on")
+
+
 def process_delivery(row: GitHubDelivery) -> str:
-    """Process a stored delivery and keep the outcome on its row; never raises. Returns the new status."""
+    """
+    Process a stored delivery and keep the outcome on its row; never raises. Returns the new status. While
+    deployment recording is switched off, the delivery stays pending.
+    """
+    if not deployments_api.recording_allowed():
+        GitHubDelivery.objects.filter(pk=row.pk).update(detail=SWITCHED_OFF)
+        row.detail = SWITCHED_OFF
+        return row.status
     try:
         handled = handle(row)
     except ValidationFailed as exc:

@@ -243,3 +243,23 @@ def test_the_admin_lists_shows_and_processes_deliveries_again(client, intake, ad
     deployment_page = staff.get(f"/admin/openedx_cc/githubdeployment/{GitHubDeployment.objects.get().pk}/change/")
     assert deployment_page.status_code == 200
     assert staff.get("/admin/openedx_cc/githubdelivery/add/").status_code == 403
+
+
+def test_while_recording_is_switched_off_deliveries_stay_pending(intake, capsys):
+    from edx_toggles.toggles.testutils import override_waffle_switch
+
+    from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
+
+    row = _pending("push", b.push(A, [(B, "x")]), "queued-before-the-switch")
+    with override_waffle_switch(RECORD_DEPLOYMENTS, False):
+        assert processing.process_delivery(row) == "pending"  # a Celery task that runs after the switch went off
+        with pytest.raises(SystemExit) as exited:
+            call_command("cc_process_github_deliveries")
+    assert exited.value.code == 3
+    assert "switched off" in capsys.readouterr().err
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 0) and "switched off" in row.detail
+    assert not GitHubPush.objects.exists()
+    call_command("cc_process_github_deliveries")
+    row.refresh_from_db()
+    assert (row.status, row.detail) == ("processed", "")
