@@ -248,7 +248,7 @@ def retry_unresolved(repository: str | None = None, *, now: datetime | None = No
     if not pending:
         return RetrySummary()
     completed = unresolved = 0
-    rows = GitHubDeployment.objects.filter(report_id__in=list(pending))
+    rows = GitHubDeployment.objects.filter(report_id__in=list(pending)).order_by("deployed_at", "id")
     for row in rows:
         item = pending[row.report_id]
         try:

@@ -318,3 +318,15 @@ def test_resolving_a_deployment_costs_the_same_queries_whatever_the_size_of_its_
         counted.append(len(queries))
         assert len(changes_of(f"github:openedx/openedx-platform:{github_id}")) == size
     assert counted[1] == counted[2], counted
+
+
+def test_a_rollback_recorded_before_the_deployments_it_undoes_stays_unresolved_saying_why(client, pilot, intake):
+    history(client)
+    send(client, "deployment_status", b.status(3, B, created_at="2026-11-25T12:00:00Z"))  # the return to B
+    send(client, "deployment_status", b.status(2, D, created_at="2026-11-25T11:00:00Z"))
+    send(client, "deployment_status", b.status(1, A, created_at="2026-11-25T10:00:00Z"))
+    assert changes_of(GH2) == [101, 102] and missing_of(GH2) == ""
+    assert unresolved_ids() == [GH1, GH3]  # the first has nothing before it; the rollback was recorded as a deploy
+    row = GitHubDeployment.objects.get(github_id=3)
+    assert (row.recorded, deployment(GH3).kind) == ("unresolved", "deploy")
+    assert f"undoing {GH2}, which were recorded after it: send a report of kind rollback" in row.detail
