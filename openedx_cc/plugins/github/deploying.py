@@ -113,6 +113,12 @@ def record_status_event(event: payloads.DeploymentStatusEvent, *, repository: st
     return Outcome(recorded=row.recorded, detail=row.detail)
 
 
+def outcome_of(github_id: int) -> Outcome:
+    """What the set has recorded of a GitHub deployment so far."""
+    recorded, detail = GitHubDeployment.objects.filter(github_id=github_id).values_list("recorded", "detail").get()
+    return Outcome(recorded=recorded, detail=detail)
+
+
 def decide(row: GitHubDeployment, *, deployed_at: datetime, now: datetime) -> Decision:
     """What a successful GitHub deployment did to its environment, from what the set has received so far."""
     earlier = [

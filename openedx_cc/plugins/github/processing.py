@@ -99,10 +99,12 @@ def _deployment_status(document: dict[str, Any], row: GitHubDelivery) -> Handled
     if event.action != "created":
         return Handled(DeliveryStatus.IGNORED, f"a deployment status {event.action}")
     repository = _repository(event.repository.full_name)
-    outcome = deploying.record_status_event(event, repository=repository, delivery_id=row.pk)
-    if event.deployment_status.state == deploying.SUCCESS:
-        deploying.retry_unresolved(repository)  # this head may be where a later deployment starts
-    if outcome.recorded == Recorded.UNRESOLVED and event.deployment_status.state == deploying.SUCCESS:
+    deploying.record_status_event(event, repository=repository, delivery_id=row.pk)
+    if event.deployment_status.state != deploying.SUCCESS:
+        return Handled(DeliveryStatus.PROCESSED)
+    deploying.retry_unresolved(repository)  # this head may be where a later deployment starts, or this one may end
+    outcome = deploying.outcome_of(event.deployment.id)
+    if outcome.recorded == Recorded.UNRESOLVED:
         return Handled(DeliveryStatus.UNRESOLVED, outcome.detail)
     return Handled(DeliveryStatus.PROCESSED)
 
