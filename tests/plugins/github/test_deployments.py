@@ -330,3 +330,12 @@ def test_a_rollback_recorded_before_the_deployments_it_undoes_stays_unresolved_s
     row = GitHubDeployment.objects.get(github_id=3)
     assert (row.recorded, deployment(GH3).kind) == ("unresolved", "deploy")
     assert f"undoing {GH2}, which were recorded after it: send a report of kind rollback" in row.detail
+
+
+def test_unresolved_github_deployments_are_in_the_audit(client, api_client, staff_user, pilot, intake):
+    send(client, "deployment_status", b.status(1, B))
+    api_client.force_authenticate(staff_user)
+    audit = api_client.get("/api/cc/v1/audit/").json()
+    findings = audit["sections"]["unresolved_deployments"]["findings"]
+    assert [finding["subject"] for finding in findings] == [GH1]
+    assert "no earlier deployment of openedx/openedx-platform to production" in findings[0]["message"]
