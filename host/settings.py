@@ -115,6 +115,8 @@ else:
 
 # The shared secret of signed deployment reports; the demo generates one (.demo/webhook-secret).
 OPENEDX_CC_WEBHOOK_SECRET = os.environ.get("OPENEDX_CC_WEBHOOK_SECRET") or None
+# The secret of the GitHub webhook (unset: the GitHub intake answers 503).
+OPENEDX_CC_GITHUB_WEBHOOK_SECRET = os.environ.get("OPENEDX_CC_GITHUB_WEBHOOK_SECRET") or None
 
 # Site operators who receive openedx-cc notifications (comma-separated in the environment).
 OPENEDX_CC_OPERATOR_EMAILS = [e for e in os.environ.get("OPENEDX_CC_OPERATOR_EMAILS", "").split(",") if e.strip()]

@@ -17,5 +17,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OPENEDX_CC_WEBHOOK_SECRET = "test-webhook-secret"
+OPENEDX_CC_GITHUB_WEBHOOK_SECRET = "test-github-secret"
 
 add_plugins(__name__, PLUGIN_PROJECT_TYPE, "test")

@@ -22,6 +22,8 @@ from openedx_cc.plugins.deployments.api import (
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
+from openedx_cc.plugins.github.api import ProcessingSummary
+from openedx_cc.plugins.github.api import process_again as process_github_deliveries
 from openedx_cc.plugins.notifications.api import notify_expiries, retry_notifications
 from openedx_cc.plugins.notifications.toggles import NOTIFY
 from openedx_cc.plugins.ownership.api import (
@@ -58,6 +60,7 @@ __all__ = [
     "AuditReport",
     "OwnershipCheck",
     "PolicyData",
+    "ProcessingSummary",
     "RecordOutcome",
     "RecordResult",
     "RecordingBusy",
@@ -76,6 +79,7 @@ __all__ = [
     "is_enabled",
     "logged_events",
     "policy_in_force",
+    "process_github_deliveries",
     "record_deployment",
     "record_discovery",
     "notify_expiries",

@@ -17,6 +17,7 @@ from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.ownership.formats.roster import parse_roster
 from openedx_cc.lib.toggles import ENABLED
 from tests.plugins.deployments import helpers as h
+from tests.plugins.github import builders as gh
 
 pytestmark = pytest.mark.django_db
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -97,3 +98,46 @@ def test_the_roster_parser_refuses_or_accepts(committers, text):
         parse_roster(source, filename="roster.yaml")
     except ValidationFailed as exc:
         assert exc.problems and all(problem.message for problem in exc.problems)
+
+
+def _github_documents():
+    """GitHub's example payloads with one field at any depth replaced by a value of any kind."""
+    names = ["ping", "push", "push.with-new-branch", "pull_request.closed", "deployment", "deployment_status"]
+    return st.tuples(st.sampled_from(names), st.lists(st.sampled_from(["repository", "pull_request", "deployment",
+                                                                      "deployment_status", "commits", "head_commit",
+                                                                      "merged", "merge_commit_sha", "sha", "before",
+                                                                      "after", "state", "id", "created_at", "ref",
+                                                                      "full_name", "user", "login", "payload"]),
+                                                     min_size=1, max_size=3),
+                     st.one_of(VALUES, st.integers(), st.none(), st.booleans(), st.lists(VALUES, max_size=2)))
+
+
+def _bend(document, path, value):
+    node = document
+    for key in path[:-1]:
+        child = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(child, dict):
+            break
+        node = child
+    if isinstance(node, dict):
+        node[path[-1]] = value
+    return document
+
+
+@pytest.mark.django_db(transaction=True)  # processing runs after each delivery's commit
+@SETTINGS
+@given(bent=_github_documents(), event=st.sampled_from(["ping", "push", "pull_request", "deployment",
+                                                        "deployment_status", "issues"]),
+       raw=st.one_of(st.none(), st.binary(max_size=200)))
+def test_signed_github_deliveries_never_answer_5xx(client, pilot, events_on, bent, event, raw):
+    name, path, value = bent
+    document = _bend(gh.real(name), path, value)
+    if name == "pull_request.closed" and isinstance(document.get("pull_request"), dict):
+        document["pull_request"]["merged"] = True
+    with override_waffle_switch(RECORD_DEPLOYMENTS, True):
+        response = gh.deliver(client, event, document, raw=raw)
+    assert response.status_code in (200, 202), response.content[:500]
+    answer = response.json()
+    assert answer["status"] != "pending"  # processed in the process
+    # a failure names what is wrong with the payload; any other exception would be a bug of the intake
+    assert answer["status"] != "failed" or answer["detail"].startswith("invalid payload: "), answer

@@ -23,6 +23,15 @@ DEFAULTS: dict[str, object] = {
     #   (reverts, rollbacks, ownership changes, expiries). Never learners.
     "OPENEDX_CC_OPERATOR_EMAILS": [],
 
+    # .. setting_name: OPENEDX_CC_GITHUB_WEBHOOK_SECRET
+    # .. setting_default: None
+    # .. setting_description: Secret of the GitHub webhook (or GitHub App) that delivers pull requests, pushes,
+    #   deployments and deployment statuses to ``POST /api/cc/v1/github/`` (``X-Hub-Signature-256`` header,
+    #   HMAC-SHA256 of the raw body). While it is unset (or blank) the endpoint answers every delivery with 503 and
+    #   says why; nothing is stored.
+    # .. setting_warning: Keep it out of version control; set the same value in the webhook's settings on GitHub.
+    "OPENEDX_CC_GITHUB_WEBHOOK_SECRET": None,
+
     # .. setting_name: OPENEDX_CC_REPOSITORY_ALIASES
     # .. setting_default: {}
     # .. setting_description: Extra repository renames ``{"old-owner/old-name": "new-owner/new-name"}``

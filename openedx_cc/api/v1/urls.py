@@ -24,6 +24,8 @@ urlpatterns = [
     # a report id may contain "/" (docs/reference/report-format.rst), so the detail route takes the rest of the path
     re_path(r"^deployments/(?P<deployment_id>.+)/$", views.DeploymentDetailView.as_view(),
             name="deployment-detail"),
+    # Processing a delivery records deployments, which manage their own transactions (as above).
+    path("github/", transaction.non_atomic_requests(views.GitHubDeliveryView.as_view()), name="github-delivery"),
     path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension-list"),
     path("audit/", views.AuditView.as_view(), name="audit"),

@@ -18,6 +18,7 @@ from openedx_cc import __version__, python_api
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.deployments import api as deployments_api
+from openedx_cc.plugins.github import api as github_api
 from openedx_cc.plugins.metrics import api as metrics_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
@@ -193,6 +194,14 @@ class _DeploymentReadMixin(CCViewMixin, generics.GenericAPIView):
         return context
 
 
+def _declared_length(request) -> int:
+    """The request's Content-Length, or 0 when it gives none (or nonsense)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 # The HTTP answer to each outcome of a deployment report (docs/reference/report-format.rst).
 _RECORD_STATUS = {
     deployments_api.RecordOutcome.RECORDED: status.HTTP_201_CREATED,
@@ -238,10 +247,7 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
             return response
         django_request = request._request
         limit = deployments_api.MAX_REPORT_BYTES
-        try:
-            declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
+        declared = _declared_length(django_request)
         raw = b"" if declared > limit else django_request.read(limit + 1)
         if declared > limit or len(raw) > limit:
             return problems_response(
@@ -264,6 +270,66 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
             response["Retry-After"] = "5"
             return response
         return Response(result.body, status=_RECORD_STATUS[result.outcome])
+
+
+# The HTTP answer to each way a GitHub delivery is received (docs/reference/rest.rst, "GitHub intake").
+_RECEIPT_STATUS = {
+    github_api.Receipt.ACCEPTED: status.HTTP_202_ACCEPTED,
+    github_api.Receipt.KNOWN: status.HTTP_200_OK,
+}
+
+
+@extend_schema(
+    request={"application/json": {"type": "object", "description": "A GitHub webhook payload, as GitHub sends it."}},
+    responses={200: dict, 202: dict, 400: dict, 401: dict, 413: dict, 503: dict},
+    summary="Receive a GitHub webhook delivery (signed with X-Hub-Signature-256)",
+)
+class GitHubDeliveryView(CCViewMixin, APIView):
+    """
+    ``POST``: GitHub delivers a webhook event (pull requests, pushes, deployments and deployment statuses), signed
+    with ``X-Hub-Signature-256`` (docs/reference/rest.rst, "GitHub intake"). The delivery is stored, then processed
+    after the commit; the answer says how it was received: 202 stored now, 200 a ping or a delivery stored before.
+    """
+
+    permission_classes = [AllowAny]  # the HMAC signature authenticates GitHub
+
+    def perform_authentication(self, request):
+        pass  # no session (nor its CSRF check) for signed deliveries
+
+    def post(self, request):
+        if not deployments_api.recording_allowed():
+            response = problems_response(
+                [Problem(field="", message="deployment recording is switched off (openedx_cc.record_deployments); "
+                                           "retry later")],
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            response["Retry-After"] = "300"
+            return response
+        django_request = request._request
+        limit = github_api.MAX_DELIVERY_BYTES
+        declared = _declared_length(django_request)
+        raw = b"" if declared > limit else django_request.read(limit + 1)
+        if declared > limit or len(raw) > limit:
+            return problems_response([Problem(field="", message=f"the delivery is larger than {limit} bytes")],
+                                     status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            github_api.verify_github_signature(raw, django_request.META.get("HTTP_X_HUB_SIGNATURE_256"))
+        except github_api.GitHubSignatureError as exc:
+            if not exc.configured:
+                return problems_response([Problem(field="", message=str(exc))], status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": f'HMAC-SHA256 header="{github_api.SIGNATURE_HEADER}"'})
+        try:
+            received = github_api.receive_delivery(raw, event=django_request.META.get("HTTP_X_GITHUB_EVENT"),
+                                                   delivery_id=django_request.META.get("HTTP_X_GITHUB_DELIVERY"))
+        except github_api.DeliveryNotStored as exc:
+            response = problems_response([Problem(field="", message=str(exc))], status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = "60"
+            return response
+        code = _RECEIPT_STATUS[received.receipt]
+        if received.event == "ping":
+            code = status.HTTP_200_OK
+        return Response(received.as_dict(), status=code)
 
 
 class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import attr
 from django.db import IntegrityError, transaction
 
+from openedx_cc.lib.background import celery_ready
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.timeutil import fmt_date
 from openedx_cc.plugins.notifications import tasks
@@ -94,7 +95,7 @@ def _queue(kind: str, dedupe_key: str, recipients: list[tuple[str, str]], contex
 def _dispatch(ids: list[int]) -> None:
     if not ids:
         return
-    if tasks.celery_ready():
+    if celery_ready():
         try:
             tasks.send_notifications_task.delay(ids)
             return

@@ -2,19 +2,11 @@
 The Celery task of the notifications applet, where the host runs Celery (LMS and CMS do).
 """
 try:
-    from celery import current_app, shared_task
+    from celery import shared_task
 except ImportError:  # pragma: no cover - depends on the host
-    current_app = shared_task = None
+    shared_task = None
 
 from openedx_cc.plugins.notifications.sending import send_notifications
-
-
-def celery_ready() -> bool:
-    """Whether a Celery app with a broker (or eager execution) is configured in this process."""
-    if current_app is None:
-        return False
-    conf = current_app.conf
-    return bool(conf.task_always_eager or conf.broker_url)
 
 
 if shared_task is not None:

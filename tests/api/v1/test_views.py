@@ -166,5 +166,6 @@ def test_the_openapi_document_generates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--fail-on-warn", "--urlconf", "openedx_cc.urls", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/cc/v1/deployments/", "/api/cc/v1/metrics/", "/api/cc/v1/audit/", "/api/cc/v1/extensions/"):
+    for path in ("/api/cc/v1/deployments/", "/api/cc/v1/metrics/", "/api/cc/v1/audit/", "/api/cc/v1/extensions/",
+                 "/api/cc/v1/github/"):
         assert path in text
