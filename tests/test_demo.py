@@ -118,6 +118,15 @@ def test_the_demo_seeds_once_and_keeps_what_the_operator_changed(tmp_path):
         # The roster's ownership events were delivered at seeding, not left for a replay.
         assert _query(state, "SELECT COUNT(*) FROM openedx_cc_loggedevent WHERE event_type LIKE '%ownership%'")[0][0]
         assert _query(state, "SELECT COUNT(*) FROM openedx_cc_loggedevent WHERE sent_at IS NULL") == [(0,)]
+        # Part of the history came as operators feed it without code: openedx-cc-report runs and GitHub deliveries.
+        assert _query(state, "SELECT source, result, kind, COUNT(*) FROM openedx_cc_deployment "
+                             "GROUP BY source, result, kind ORDER BY source, result, kind") == [
+            ("github", "failure", "deploy", 1), ("github", "success", "deploy", 1),
+            ("github", "success", "rollback", 1), ("report", "success", "deploy", 8),
+            ("report", "success", "rollback", 1), ("reporter", "success", "deploy", 3)]
+        assert _query(state, "SELECT status, COUNT(*) FROM openedx_cc_githubdelivery GROUP BY status") == [
+            ("processed", 10)]
+        assert _query(state, "SELECT COUNT(*) FROM openedx_cc_deployment WHERE missing != ''") == [(0,)]
     events = _query(state, "SELECT COUNT(*) FROM openedx_cc_loggedevent")
 
     # What an operator does between two starts: a switch off, with the command the README shows for the demo.

@@ -78,22 +78,22 @@ def write_history(path: Path) -> dict:
     shas = {"root": repo.commit("Initial import of XBlock 1.0", {"xblock/core.py": "v1\n", "setup.py": "1.0.0\n"},
                                 author=PEOPLE["bradenmacdonald"], when="2026-11-02T09:00:00Z")}
     repo.git("tag", "v1.0.0")
-    shas[801] = repo.commit("feat: validate field values on assignment (#801)\n\nFields check their values early.",
+    shas[851] = repo.commit("feat: validate field values on assignment (#851)\n\nFields check their values early.",
                             {"xblock/fields.py": "validated\n"}, author=PEOPLE["bradenmacdonald"],
                             when="2026-11-10T15:00:00Z")
     repo.git("checkout", "-q", "-b", "runtime-cache")
     repo.commit("perf: cache the runtime's handler lookups", {"xblock/runtime.py": "cached\n"},
                 author=PEOPLE["symbolist"], when="2026-11-11T10:00:00Z")
     repo.git("checkout", "-q", "master")
-    shas[802] = repo.merge("runtime-cache", "Merge pull request #802 from symbolist/runtime-cache\n\n"
+    shas[852] = repo.merge("runtime-cache", "Merge pull request #852 from symbolist/runtime-cache\n\n"
                                             "perf: cache the runtime's handler lookups", when="2026-11-12T16:00:00Z")
     shas["bump"] = repo.commit("chore: version 1.1.0", {"setup.py": "1.1.0\n"}, author=RELEASE_BOT,
                                when="2026-11-13T08:00:00Z")
     repo.git("tag", "v1.1.0")
-    shas[803] = repo.commit(f'Revert "feat: validate field values on assignment (#801)" (#803)\n\n'
-                            f"This reverts commit {shas[801]}.", {"xblock/fields.py": "v1\n"},
+    shas[853] = repo.commit(f'Revert "feat: validate field values on assignment (#851)" (#853)\n\n'
+                            f"This reverts commit {shas[851]}.", {"xblock/fields.py": "v1\n"},
                             author=PEOPLE["pdpinch"], when="2026-11-25T11:00:00Z")
-    shas[804] = repo.commit("fix: export empty strings to XML (#804)", {"xblock/core.py": "v1 xml\n"},
+    shas[854] = repo.commit("fix: export empty strings to XML (#854)", {"xblock/core.py": "v1 xml\n"},
                             author=PEOPLE["felipemontoya"], when="2026-11-25T14:00:00Z")
     shas["bump2"] = repo.commit("chore: version 1.2.0", {"setup.py": "1.2.0\n"}, author=RELEASE_BOT,
                                 when="2026-11-26T08:00:00Z")
@@ -145,16 +145,16 @@ def github_deliveries(shas) -> list:
             "updated_at": at, "creator": _sender("deploy-bot")}, "deployment": deployment(number, sha, ref, at),
             "repository": _repository_payload(), "sender": _sender("deploy-bot")})
 
-    revert_title = 'Revert "feat: validate field values on assignment (#801)"'
+    revert_title = 'Revert "feat: validate field values on assignment (#851)"'
     return [
         # the merged pull requests arrive before their pushes here; any order would do
-        merged(803, revert_title, f"This reverts commit {shas[801]}.", "pdpinch", "bradenmacdonald",
+        merged(853, revert_title, f"This reverts commit {shas[851]}.", "pdpinch", "bradenmacdonald",
                "2026-11-25T11:00:00Z", ["xblock/fields.py"]),
-        push(shas["bump"], shas[803], revert_title + " (#803)", "pdpinch"),
-        push(shas[803], shas[804], "fix: export empty strings to XML (#804)", "felipemontoya"),
-        merged(804, "fix: export empty strings to XML", "", "felipemontoya", "symbolist", "2026-11-25T14:00:00Z",
+        push(shas["bump"], shas[853], revert_title + " (#853)", "pdpinch"),
+        push(shas[853], shas[854], "fix: export empty strings to XML (#854)", "felipemontoya"),
+        merged(854, "fix: export empty strings to XML", "", "felipemontoya", "symbolist", "2026-11-25T14:00:00Z",
                ["xblock/core.py"]),
-        push(shas[804], shas["bump2"], "chore: version 1.2.0", "bradenmacdonald"),
+        push(shas[854], shas["bump2"], "chore: version 1.2.0", "bradenmacdonald"),
         ("deployment", {"action": "created", "deployment": deployment(5001, shas["bump2"], "v1.2.0",
                                                                        "2026-11-27T09:55:00Z"),
                         "repository": _repository_payload(), "sender": _sender("deploy-bot")}),

@@ -143,7 +143,9 @@ def decide(row: GitHubDeployment, *, deployed_at: datetime, now: datetime) -> De
     settled = settle(commits_range, merged, now=now)
     if isinstance(settled, Unresolvable):
         return settled
-    return Deploy(changes=tuple(merged[sha] for sha in settled.merge_shas), direct_pushes=settled.direct_pushes)
+    # oldest first, as a report lists them (and as the events of the deployment follow)
+    changes = sorted((merged[sha] for sha in settled.merge_shas), key=lambda pr: (pr.merged_at, pr.pr_number))
+    return Deploy(changes=tuple(changes), direct_pushes=settled.direct_pushes)
 
 
 def _report(row: GitHubDeployment, *, deployed_at: datetime,
