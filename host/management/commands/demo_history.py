@@ -13,8 +13,6 @@ feed openedx-cc without custom code, against the running demo server at ``URL``:
 
 Only the demo uses it (``scripts/demo``, at the first start).
 """
-import hashlib
-import hmac
 import json
 import os
 import shutil
@@ -23,10 +21,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+
+from host import github_payloads as gh
 
 REPOSITORY = "openedx/XBlock"
 PEOPLE = {  # pilot Core Committers of XBlock (host/demo_data/pilot-roster.yaml), by their GitHub noreply addresses
@@ -101,67 +100,34 @@ def write_history(path: Path) -> dict:
     return shas
 
 
-def _repository_payload():
-    owner, name = REPOSITORY.split("/")
-    return {"id": 9_876_543, "name": name, "full_name": REPOSITORY, "private": False,
-            "owner": {"login": owner, "type": "Organization"}, "html_url": f"https://github.com/{REPOSITORY}",
-            "default_branch": "master"}
-
-
-def _sender(login):
-    return {"login": login, "type": "User"}
-
-
 def github_deliveries(shas) -> list:
     """The deliveries GitHub sends for what followed v1.1.0, as (event, payload), in the order they are sent."""
-    def commit(sha, message, login):
-        return {"id": sha, "message": message, "timestamp": "2026-11-25T11:00:00Z", "distinct": True,
-                "author": {"name": PEOPLE[login][0], "email": PEOPLE[login][1], "username": login},
-                "url": f"https://github.com/{REPOSITORY}/commit/{sha}"}
+    def one_commit_push(before, after, message, login):
+        return gh.push(REPOSITORY, before, [gh.commit(REPOSITORY, after, message, login=login, name=PEOPLE[login][0],
+                                                      email=PEOPLE[login][1])], login=login)
 
-    def push(before, after, message, login):
-        return ("push", {"ref": "refs/heads/master", "before": before, "after": after, "created": False,
-                         "deleted": False, "forced": False, "base_ref": None,
-                         "compare": f"https://github.com/{REPOSITORY}/compare/{before[:12]}...{after[:12]}",
-                         "commits": [commit(after, message, login)], "head_commit": commit(after, message, login),
-                         "repository": _repository_payload(), "pusher": {"name": login},
-                         "sender": _sender(login)})
-
-    def merged(number, title, body, author, merged_by, at, files):
-        return ("pull_request", {"action": "closed", "number": number, "pull_request": {
-            "number": number, "state": "closed", "title": title, "body": body,
-            "html_url": f"https://github.com/{REPOSITORY}/pull/{number}", "user": _sender(author),
-            "base": {"ref": "master"}, "merged": True, "merge_commit_sha": shas[number], "merged_at": at,
-            "merged_by": _sender(merged_by), "labels": [], "files": [{"filename": name} for name in files]},
-            "repository": _repository_payload(), "sender": _sender(merged_by)})
-
-    def deployment(number, sha, ref, at):
-        return {"id": number, "sha": sha, "ref": ref, "task": "deploy", "environment": "production",
-                "payload": {"service": "lms"}, "created_at": at, "creator": _sender("deploy-bot")}
-
-    def status(number, sha, ref, state, at):
-        return ("deployment_status", {"action": "created", "deployment_status": {
-            "id": number * 10, "state": state, "description": f"{state} (demo pipeline)", "created_at": at,
-            "updated_at": at, "creator": _sender("deploy-bot")}, "deployment": deployment(number, sha, ref, at),
-            "repository": _repository_payload(), "sender": _sender("deploy-bot")})
+    def deployed(number, sha, ref, state, at):
+        return gh.deployment_status(REPOSITORY, number, sha, state, ref=ref, environment="production", at=at,
+                                    service="lms")
 
     revert_title = 'Revert "feat: validate field values on assignment (#851)"'
     return [
         # the merged pull requests arrive before their pushes here; any order would do
-        merged(853, revert_title, f"This reverts commit {shas[851]}.", "pdpinch", "bradenmacdonald",
-               "2026-11-25T11:00:00Z", ["xblock/fields.py"]),
-        push(shas["bump"], shas[853], revert_title + " (#853)", "pdpinch"),
-        push(shas[853], shas[854], "fix: export empty strings to XML (#854)", "felipemontoya"),
-        merged(854, "fix: export empty strings to XML", "", "felipemontoya", "symbolist", "2026-11-25T14:00:00Z",
-               ["xblock/core.py"]),
-        push(shas[854], shas["bump2"], "chore: version 1.2.0", "bradenmacdonald"),
-        ("deployment", {"action": "created", "deployment": deployment(5001, shas["bump2"], "v1.2.0",
-                                                                       "2026-11-27T09:55:00Z"),
-                        "repository": _repository_payload(), "sender": _sender("deploy-bot")}),
-        status(5001, shas["bump2"], "v1.2.0", "in_progress", "2026-11-27T09:56:00Z"),
-        status(5001, shas["bump2"], "v1.2.0", "success", "2026-11-27T10:00:00Z"),
-        status(5002, shas["bump2"], "v1.2.0", "failure", "2026-11-28T10:00:00Z"),  # a failed attempt
-        status(5003, shas["bump"], "v1.1.0", "success", "2026-11-29T10:00:00Z"),  # back to v1.1.0: a rollback
+        gh.merged_pull_request(REPOSITORY, 853, shas[853], title=revert_title, author="pdpinch",
+                               merged_by="bradenmacdonald", merged_at="2026-11-25T11:00:00Z",
+                               body=f"This reverts commit {shas[851]}.", files=["xblock/fields.py"]),
+        one_commit_push(shas["bump"], shas[853], revert_title + " (#853)", "pdpinch"),
+        one_commit_push(shas[853], shas[854], "fix: export empty strings to XML (#854)", "felipemontoya"),
+        gh.merged_pull_request(REPOSITORY, 854, shas[854], title="fix: export empty strings to XML",
+                               author="felipemontoya", merged_by="symbolist", merged_at="2026-11-25T14:00:00Z",
+                               files=["xblock/core.py"]),
+        one_commit_push(shas[854], shas["bump2"], "chore: version 1.2.0", "bradenmacdonald"),
+        gh.deployment(REPOSITORY, 5001, shas["bump2"], ref="v1.2.0", environment="production",
+                      at="2026-11-27T09:55:00Z", service="lms"),
+        deployed(5001, shas["bump2"], "v1.2.0", "in_progress", "2026-11-27T09:56:00Z"),
+        deployed(5001, shas["bump2"], "v1.2.0", "success", "2026-11-27T10:00:00Z"),
+        deployed(5002, shas["bump2"], "v1.2.0", "failure", "2026-11-28T10:00:00Z"),  # a failed attempt
+        deployed(5003, shas["bump"], "v1.1.0", "success", "2026-11-29T10:00:00Z"),  # back to v1.1.0: a rollback
     ]
 
 
@@ -213,12 +179,8 @@ class Command(BaseCommand):
 
     def _deliver(self, url, event, payload):
         body = json.dumps(payload).encode()
-        secret = os.environ["OPENEDX_CC_GITHUB_WEBHOOK_SECRET"].encode()
-        request = urllib.request.Request(url + "/api/cc/v1/github/", data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-GitHub-Event": event,
-            "X-GitHub-Delivery": str(uuid.uuid5(uuid.NAMESPACE_URL, event + body.decode())),
-            "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest(),
-            "User-Agent": "GitHub-Hookshot/demo"})
+        headers = gh.signed_headers(event, body, os.environ["OPENEDX_CC_GITHUB_WEBHOOK_SECRET"])
+        request = urllib.request.Request(url + "/api/cc/v1/github/", data=body, method="POST", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310  (the demo's own URL)
                 status = response.status
