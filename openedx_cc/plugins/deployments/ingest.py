@@ -64,20 +64,27 @@ def ingest_report(report: Report, *, unresolved: str = "") -> dict:
     completed = [] if unresolved else heads.complete_covered(resolved_heads, deployment=deployment)
     brought = Brought()
     if data.result == "success" and not unresolved:
-        brought = bring_changes(data, deployment=deployment, rolled_back=rolled_back)
+        brought = bring_changes(data, deployment=deployment, rolled_back=rolled_back,
+                                rolled_back_repositories=[name.lower() for name in resolved_heads])
     body = build_answer(data, brought, missing=unresolved, completed=completed)
     store_answer(deployment, body)
     return body
 
 
-def bring_changes(data: ReportIn, *, deployment: DeploymentFacts, rolled_back: Sequence[int] = ()) -> Brought:
-    """Steps 3 to 8: the report's changes resolved, attributed and stored, their reverts, presences and events."""
+def bring_changes(data: ReportIn, *, deployment: DeploymentFacts, rolled_back: Sequence[int] = (),
+                  rolled_back_repositories: Sequence[str] = ()) -> Brought:
+    """
+    Steps 3 to 8: the report's changes resolved, attributed and stored, their reverts, presences and events. A
+    rollback removes what the ``rolled_back`` deployments brought; only in ``rolled_back_repositories`` (keys) when
+    the rollback names its heads.
+    """
     # resolve names -> attribute -> store the changes
     listed = changes.resolve_changes(data)
     attributions = attribution.attribute(listed)
     stored = changes.store_changes(listed, attributions, deployment=deployment)
     # resolve reverts, around the report's changes and those its rollback removes
-    rolled_presences, rolled_changes = presences.load_rolled_back_presences(data.environment, rolled_back)
+    rolled_presences, rolled_changes = presences.load_rolled_back_presences(
+        data.environment, rolled_back, repository_keys=rolled_back_repositories)
     known = {change.stored_id: change for change in stored}
     known.update((change.stored_id, change) for change in rolled_changes if change.stored_id not in known)
     graph = revert_links.resolve_reverts(stored, known=known)

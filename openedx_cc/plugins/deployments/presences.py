@@ -103,17 +103,20 @@ class Settlement:
     kept_out = attr.ib(type=tuple[KeptOut, ...], converter=_tuple)
 
 
-def load_rolled_back_presences(environment: str,
-                               rolled_back: Sequence[int]) -> tuple[Presences, tuple[ChangeFacts, ...]]:
+def load_rolled_back_presences(environment: str, rolled_back: Sequence[int], *,
+                               repository_keys: Sequence[str] = ()) -> tuple[Presences, tuple[ChangeFacts, ...]]:
     """
     The changes that the rolled-back deployments (ids) brought to ``environment`` and that are still there, in merge
-    order, with their presences.
+    order, with their presences; only those of ``repository_keys`` when given (a rollback that names its heads rolls
+    back those repositories, not the others a rolled-back deployment also brought).
     """
     if not rolled_back:
         return Presences(), ()
+    query = Presence.objects.filter(environment=environment, deployed_by__in=rolled_back, present=True)
+    if repository_keys:
+        query = query.filter(change__repository_key__in=list(repository_keys))
     rows = list(
-        Presence.objects.filter(environment=environment, deployed_by__in=rolled_back, present=True)
-        .select_related("deployed_by", "change").defer(*_DEPLOYMENT_ANSWER)
+        query.select_related("deployed_by", "change").defer(*_DEPLOYMENT_ANSWER)
         .order_by("change__merged_at", "change_id")
     )
     return _presences(rows), tuple(ChangeFacts.from_row(row.change) for row in rows)

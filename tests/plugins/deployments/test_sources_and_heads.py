@@ -287,3 +287,19 @@ def test_a_deployment_shows_the_fate_of_each_change_and_what_it_removed(client, 
     assert seen["changes"] == [] and [r["pr_number"] for r in seen["removed"]] == [1]
     assert [c["pr_number"] for c in api_client.get("/api/cc/v1/deployments/d1/").json()["changes"]] == [1]
     assert DeploymentSpan.objects.filter(removed_by__report_id="d2").count() == 1
+
+
+def test_a_rollback_that_names_its_heads_rolls_back_those_repositories_only(client, pilot, recording):
+    h.post(client, h.report("multi", heads={PLATFORM: h.sha("b"), "openedx/XBlock": h.sha("x1")},
+                            changes=[h.change(pr_number=101), h.change("openedx/XBlock", pr_number=7)]))
+    response = h.post(client, h.report("back", kind="rollback", rolls_back=["multi"], heads={PLATFORM: h.sha("a")},
+                                       deployed_at="2026-11-25T12:00:00Z"))
+    assert [(r["repository"], r["pr_number"]) for r in response.json()["removed"]] == [(PLATFORM, 101)]
+    assert Presence.objects.get(change__pr_number=7).present  # XBlock still stands where "multi" put it
+    assert api.current_heads("production")["openedx/xblock"].sha == h.sha("x1")
+    # without heads, a rollback removes all that the rolled-back deployment brought (as before)
+    h.post(client, h.report("multi-2", deployed_at="2026-11-25T13:00:00Z",
+                            changes=[h.change(pr_number=102), h.change("openedx/XBlock", pr_number=8)]))
+    response = h.post(client, h.report("back-2", kind="rollback", rolls_back=["multi-2"],
+                                       deployed_at="2026-11-25T14:00:00Z"))
+    assert sorted(r["pr_number"] for r in response.json()["removed"]) == [8, 102]
