@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from openedx_cc.lib.repositories import RepositoryName, configured_aliases, resolve_repository_name
 from openedx_cc.plugins.ownership import selectors
@@ -19,7 +19,6 @@ from openedx_cc.plugins.ownership.models import (
     CoreCommitterQuerySet,
     Extension,
     Repository,
-    RepositoryAlias,
 )
 
 
@@ -41,17 +40,22 @@ def resolve_repository_names(names: Iterable[str]) -> dict[str, str]:
     Returns ``{name as given: canonical owner/name}``; raises ``InvalidValue`` for a malformed name.
     """
     names = list(dict.fromkeys(names))
+    if not names:
+        return {}
     configured = configured_aliases()
     first = {name: resolve_repository_name(name, aliases=configured)[0] for name in names}
-    keys = {resolved.key for resolved in first.values()}
-    registry = {
-        alias_key: full_name
-        for alias_key, full_name in RepositoryAlias.objects.filter(key__in=sorted(keys)).values_list(
-            "key", "repository__full_name"
-        )
-    }
-    known = {key: full_name for key, full_name in Repository.objects.filter(key__in=sorted(keys)).values_list(
-        "key", "full_name")}
+    keys = sorted({resolved.key for resolved in first.values()})
+    # One query: the repositories known under these keys, or that own an alias with one of them.
+    registry: dict[str, str] = {}
+    known: dict[str, str] = {}
+    rows = Repository.objects.filter(Q(key__in=keys) | Q(aliases__key__in=keys)).values_list(
+        "key", "full_name", "aliases__key")
+    wanted = set(keys)
+    for key, full_name, alias_key in rows:
+        if key in wanted:
+            known[key] = full_name
+        if alias_key in wanted:
+            registry[alias_key] = full_name
     out = {}
     for name, resolved in first.items():
         if resolved.key in registry:
