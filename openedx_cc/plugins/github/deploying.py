@@ -76,13 +76,24 @@ class Rollback:
 Decision = Deploy | Rollback | Unresolvable
 
 
+def _cut(field: str, value: str) -> str:
+    """``value`` cut to what the ``GitHubDeployment`` field holds (GitHub sets no limit on some of them)."""
+    limit = GitHubDeployment._meta.get_field(field).max_length
+    return value[:limit] if limit is not None else value
+
+
 def keep_deployment(deployment: payloads.Deployment, *, repository: str) -> GitHubDeployment:
-    """The row of a GitHub deployment, created from the first delivery that describes it."""
+    """
+    The row of a GitHub deployment, created from the first delivery that describes it. The free texts -- ``ref``
+    (which the report takes for its ``release``), ``payload.service``, ``task`` -- are cut to what the row and a
+    report hold; the environment is GitHub's name (up to 255 characters), which a report may refuse.
+    """
     row, _created = GitHubDeployment.objects.get_or_create(github_id=deployment.id, defaults={
         "report_id": reports.report_id(repository, deployment.id), "repository": repository,
-        "repository_key": repository.lower(), "sha": deployment.sha, "ref": deployment.ref,
-        "environment": deployment.environment, "service": deployment.service or repository.split("/", 1)[1],
-        "task": deployment.task[:100], "created_at": deployment.created_at,
+        "repository_key": repository.lower(), "sha": deployment.sha, "ref": _cut("ref", deployment.ref),
+        "environment": deployment.environment,
+        "service": _cut("service", deployment.service or repository.split("/", 1)[1]),
+        "task": _cut("task", deployment.task), "created_at": deployment.created_at,
     })
     return row
 

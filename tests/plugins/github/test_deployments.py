@@ -80,6 +80,22 @@ def test_the_service_is_the_repository_name_when_the_deployment_names_none(clien
     assert deployment(GH1).service == "openedx-platform"
 
 
+def test_a_long_service_ref_and_task_are_cut_to_what_the_rows_hold(client, pilot, intake):
+    seed(A)
+    send(client, "push", b.push(A, [(B, "chore: x")]))
+    long_service, long_ref = "s" * 300, "refs/heads/" + "r" * 300
+    document = b.deployment(1, B, service=long_service, ref=long_ref)
+    document["deployment"]["task"] = "t" * 300
+    send(client, "deployment", document)
+    response = send(client, "deployment_status", b.status(1, B, service=long_service, ref=long_ref))
+    assert response.json()["status"] == "processed", response.json()["detail"]
+    row = GitHubDeployment.objects.get(github_id=1)
+    assert (row.service, row.ref, row.task) == (long_service[:100], long_ref[:255], "t" * 100)
+    recorded = deployment(GH1)
+    assert (recorded.service, recorded.release) == (long_service[:100], long_ref[:255])
+    assert direct_pushes_of(GH1) == [B]
+
+
 def test_the_repository_name_follows_the_aliases(client, pilot, intake):
     seed(A)
     send(client, "push", b.push(A, [(B, "Merge pull request #5 from a/b")], repository="edx/edx-platform"))
