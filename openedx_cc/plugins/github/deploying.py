@@ -7,7 +7,10 @@ GitHub deployments and their statuses, and what the set records of them through 
   with the changes between that head and its commit -- or, when those cannot be told yet, as unresolved, with what
   is missing; ``failure`` and ``error`` record a failed attempt; the other states are kept as statuses only.
 * ``retry_unresolved`` tries the unresolved deployments of a repository again (after each push, merged pull request
-  and deployment of it, and from ``cc_process_github_deliveries``), and completes those it can resolve now.
+  and deployment of it, and from ``cc_process_github_deliveries``), and completes those it can resolve now. After a
+  push or a pull request it leaves out those that wait for a previous head (the first GitHub deployment of an
+  environment, e.g. a pull request's preview environment): history cannot give them one, so trying them after each
+  push would only make every push cost more as they pile up.
 
 The previous head is the one the latest earlier deployment of that repository to that environment put there (by
 deployment time, whatever the order the deliveries came in): a deployment that arrives late does not take a later
@@ -47,6 +50,8 @@ from openedx_cc.plugins.github.resolution import (
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+# How the reason of a deployment that has no previous head begins (``GitHubDeployment.detail``).
+NO_PREVIOUS_HEAD = "no earlier deployment of "
 FAILED = frozenset({"failure", "error"})
 
 
@@ -138,7 +143,7 @@ def decide(row: GitHubDeployment, *, deployed_at: datetime, now: datetime) -> De
         if head.deployed_at < deployed_at and head.deployment_id != row.report_id
     ]
     if not earlier:
-        return Unresolvable(f"no earlier deployment of {row.repository} to {row.environment} is recorded: nothing "
+        return Unresolvable(f"{NO_PREVIOUS_HEAD}{row.repository} to {row.environment} is recorded: nothing "
                             f"tells where this one started (a report with heads, or an earlier GitHub deployment, "
                             f"would)")
     previous = earlier[-1].sha
@@ -251,10 +256,14 @@ class RetrySummary:
         return RetrySummary(completed=self.completed + other.completed, unresolved=self.unresolved + other.unresolved)
 
 
-def retry_unresolved(repository: str | None = None, *, now: datetime | None = None) -> RetrySummary:
+def retry_unresolved(repository: str | None = None, *, now: datetime | None = None,
+                     history_only: bool = False) -> RetrySummary:
     """
     Try the unresolved GitHub deployments of ``repository`` (of every repository for None) again; complete those
-    whose changes can be told now. Deployments that a report completed are marked so.
+    whose changes can be told now. Deployments that a report completed are marked so. ``history_only``: what arrived
+    is history (a push, a merged pull request), which cannot give a deployment its previous head: those still
+    waiting for one (as their last try found) are left for a deployment of the repository or the command, so that
+    the cost does not grow with their number.
     """
     now = now or timezone.now()
     pending = {u.deployment_id: u for u in deployments_api.unresolved_deployments(repository=repository)
@@ -268,6 +277,8 @@ def retry_unresolved(repository: str | None = None, *, now: datetime | None = No
         return RetrySummary()
     completed = unresolved = 0
     rows = GitHubDeployment.objects.filter(report_id__in=list(pending)).order_by("deployed_at", "id")
+    if history_only:
+        rows = rows.exclude(detail__startswith=NO_PREVIOUS_HEAD)
     for row in rows:
         item = pending[row.report_id]
         try:

@@ -13,7 +13,8 @@ anything else          ignored
 =====================  ==================================================================================
 
 After a push, a merged pull request or a deployment status, the unresolved deployments of the repository are tried
-again. Processing never raises: a failure is kept on the delivery (``failed``, with the error) for
+again (after a push or a pull request, not those that wait for a previous head: history cannot give them one).
+Processing never raises: a failure is kept on the delivery (``failed``, with the error) for
 ``cc_process_github_deliveries --failed``. A passing error -- other reports kept the environment's rows busy
 (``RecordingBusy``), or the database gave up on a lock (a deadlock, a lock wait timeout, SQLite's "database is
 locked": ``OperationalError``) -- leaves the delivery ``pending``, with the error, for the next run of
@@ -74,7 +75,7 @@ def _pull_request(document: dict[str, Any], row: GitHubDelivery) -> Handled:
         return Handled(DeliveryStatus.IGNORED, "a pull request closed without being merged")
     repository = _repository(event.repository.full_name)
     pullrequests.remember_pull_request(event, repository=repository)
-    deploying.retry_unresolved(repository)
+    deploying.retry_unresolved(repository, history_only=True)
     return Handled(DeliveryStatus.PROCESSED)
 
 
@@ -86,7 +87,7 @@ def _push(document: dict[str, Any], row: GitHubDelivery) -> Handled:
         return Handled(DeliveryStatus.IGNORED, f"the branch {event.branch} was deleted")
     repository = _repository(event.repository.full_name)
     new = pushes.record_push(event, repository=repository, delivery_id=row.pk, received_at=row.received_at)
-    deploying.retry_unresolved(repository)
+    deploying.retry_unresolved(repository, history_only=True)
     return Handled(DeliveryStatus.PROCESSED, "" if new else "the same push was recorded from another delivery")
 
 
