@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import attr
+from django.db.models import CharField
 from django.utils import timezone
 
 from openedx_cc.lib.errors import ValidationFailed
@@ -83,8 +84,9 @@ Decision = Deploy | Rollback | Unresolvable
 
 def _cut(field: str, value: str) -> str:
     """``value`` cut to what the ``GitHubDeployment`` field holds (GitHub sets no limit on some of them)."""
-    limit = GitHubDeployment._meta.get_field(field).max_length
-    return value[:limit] if limit is not None else value
+    column = GitHubDeployment._meta.get_field(field)
+    assert isinstance(column, CharField)
+    return value[:column.max_length] if column.max_length is not None else value
 
 
 def keep_deployment(deployment: payloads.Deployment, *, repository: str) -> GitHubDeployment:
