@@ -2,9 +2,10 @@
 ``manage.py cc_process_github_deliveries [--failed] [--since ISO]`` (docs/reference/cli.rst).
 
 Processes stored GitHub deliveries again, in the order they were received: the pending ones (never processed, e.g.
-while a Celery worker was down), and with ``--failed`` the failed ones too; then tries every unresolved GitHub
-deployment again. Processing is idempotent: running it twice records nothing twice. Exits with status 1 if a
-delivery failed, 3 while deployment recording is switched off (nothing is processed then).
+while a Celery worker was down, or left pending by a passing error such as a lock the database gave up on), and with
+``--failed`` the failed ones too; then tries every unresolved GitHub deployment again. Processing is idempotent:
+running it twice records nothing twice. Exits with status 1 if a delivery failed, 3 while deployment recording is
+switched off (nothing is processed then).
 """
 import sys
 

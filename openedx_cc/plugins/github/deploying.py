@@ -7,7 +7,10 @@ GitHub deployments and their statuses, and what the set records of them through 
   with the changes between that head and its commit -- or, when those cannot be told yet, as unresolved, with what
   is missing; ``failure`` and ``error`` record a failed attempt; the other states are kept as statuses only.
 * ``retry_unresolved`` tries the unresolved deployments of a repository again (after each push, merged pull request
-  and deployment of it, and from ``cc_process_github_deliveries``), and completes those it can resolve now.
+  and deployment of it, and from ``cc_process_github_deliveries``), and completes those it can resolve now. After a
+  push or a pull request it leaves out those that wait for a previous head (the first GitHub deployment of an
+  environment, e.g. a pull request's preview environment): history cannot give them one, so trying them after each
+  push would only make every push cost more as they pile up.
 
 The previous head is the one the latest earlier deployment of that repository to that environment put there (by
 deployment time, whatever the order the deliveries came in): a deployment that arrives late does not take a later
@@ -20,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import attr
+from django.db.models import CharField
 from django.utils import timezone
 
 from openedx_cc.lib.errors import ValidationFailed
@@ -47,6 +51,8 @@ from openedx_cc.plugins.github.resolution import (
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
+# How the reason of a deployment that has no previous head begins (``GitHubDeployment.detail``).
+NO_PREVIOUS_HEAD = "no earlier deployment of "
 FAILED = frozenset({"failure", "error"})
 
 
@@ -76,13 +82,25 @@ class Rollback:
 Decision = Deploy | Rollback | Unresolvable
 
 
+def _cut(field: str, value: str) -> str:
+    """``value`` cut to what the ``GitHubDeployment`` field holds (GitHub sets no limit on some of them)."""
+    column = GitHubDeployment._meta.get_field(field)
+    assert isinstance(column, CharField)
+    return value[:column.max_length] if column.max_length is not None else value
+
+
 def keep_deployment(deployment: payloads.Deployment, *, repository: str) -> GitHubDeployment:
-    """The row of a GitHub deployment, created from the first delivery that describes it."""
+    """
+    The row of a GitHub deployment, created from the first delivery that describes it. The free texts -- ``ref``
+    (which the report takes for its ``release``), ``payload.service``, ``task`` -- are cut to what the row and a
+    report hold; the environment is GitHub's name (up to 255 characters), which a report may refuse.
+    """
     row, _created = GitHubDeployment.objects.get_or_create(github_id=deployment.id, defaults={
         "report_id": reports.report_id(repository, deployment.id), "repository": repository,
-        "repository_key": repository.lower(), "sha": deployment.sha, "ref": deployment.ref,
-        "environment": deployment.environment, "service": deployment.service or repository.split("/", 1)[1],
-        "task": deployment.task[:100], "created_at": deployment.created_at,
+        "repository_key": repository.lower(), "sha": deployment.sha, "ref": _cut("ref", deployment.ref),
+        "environment": deployment.environment,
+        "service": _cut("service", deployment.service or repository.split("/", 1)[1]),
+        "task": _cut("task", deployment.task), "created_at": deployment.created_at,
     })
     return row
 
@@ -127,7 +145,7 @@ def decide(row: GitHubDeployment, *, deployed_at: datetime, now: datetime) -> De
         if head.deployed_at < deployed_at and head.deployment_id != row.report_id
     ]
     if not earlier:
-        return Unresolvable(f"no earlier deployment of {row.repository} to {row.environment} is recorded: nothing "
+        return Unresolvable(f"{NO_PREVIOUS_HEAD}{row.repository} to {row.environment} is recorded: nothing "
                             f"tells where this one started (a report with heads, or an earlier GitHub deployment, "
                             f"would)")
     previous = earlier[-1].sha
@@ -240,10 +258,14 @@ class RetrySummary:
         return RetrySummary(completed=self.completed + other.completed, unresolved=self.unresolved + other.unresolved)
 
 
-def retry_unresolved(repository: str | None = None, *, now: datetime | None = None) -> RetrySummary:
+def retry_unresolved(repository: str | None = None, *, now: datetime | None = None,
+                     history_only: bool = False) -> RetrySummary:
     """
     Try the unresolved GitHub deployments of ``repository`` (of every repository for None) again; complete those
-    whose changes can be told now. Deployments that a report completed are marked so.
+    whose changes can be told now. Deployments that a report completed are marked so. ``history_only``: what arrived
+    is history (a push, a merged pull request), which cannot give a deployment its previous head: those still
+    waiting for one (as their last try found) are left for a deployment of the repository or the command, so that
+    the cost does not grow with their number.
     """
     now = now or timezone.now()
     pending = {u.deployment_id: u for u in deployments_api.unresolved_deployments(repository=repository)
@@ -257,6 +279,8 @@ def retry_unresolved(repository: str | None = None, *, now: datetime | None = No
         return RetrySummary()
     completed = unresolved = 0
     rows = GitHubDeployment.objects.filter(report_id__in=list(pending)).order_by("deployed_at", "id")
+    if history_only:
+        rows = rows.exclude(detail__startswith=NO_PREVIOUS_HEAD)
     for row in rows:
         item = pending[row.report_id]
         try:

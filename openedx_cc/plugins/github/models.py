@@ -15,7 +15,7 @@ from openedx_cc.lib.fields import ExactCharField
 class DeliveryStatus(models.TextChoices):
     """What became of a delivery."""
 
-    PENDING = "pending", _("Pending")  # stored, not processed yet
+    PENDING = "pending", _("Pending")  # stored, not processed yet (or met a passing error: ``detail`` says which)
     PROCESSED = "processed", _("Processed")
     IGNORED = "ignored", _("Ignored")  # an event or action the set does nothing with
     FAILED = "failed", _("Failed")  # processing failed: ``detail`` says why; processed again by the command

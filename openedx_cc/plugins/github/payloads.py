@@ -191,7 +191,7 @@ class Deployment(_Payload):
 
     id: StrictInt = Field(gt=0)
     sha: Sha
-    ref: StrictStr = Field(max_length=255)
+    ref: StrictStr  # a branch, a tag or a sha; kept cut to 255 characters (it names nothing the set looks up)
     environment: StrictStr = Field(min_length=1, max_length=255)
     task: StrictStr = ""
     payload: dict[str, Any] | StrictStr | None = None

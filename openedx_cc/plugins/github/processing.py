@@ -13,9 +13,13 @@ anything else          ignored
 =====================  ==================================================================================
 
 After a push, a merged pull request or a deployment status, the unresolved deployments of the repository are tried
-again. Processing never raises: a failure is kept on the delivery (``failed``, with the error) for
-``cc_process_github_deliveries --failed``. Every step is idempotent, so a delivery can be processed any number of
-times. While ``openedx_cc.record_deployments`` is off, nothing is processed: deliveries stay pending.
+again (after a push or a pull request, not those that wait for a previous head: history cannot give them one).
+Processing never raises: a failure is kept on the delivery (``failed``, with the error) for
+``cc_process_github_deliveries --failed``. A passing error -- other reports kept the environment's rows busy
+(``RecordingBusy``), or the database gave up on a lock (a deadlock, a lock wait timeout, SQLite's "database is
+locked": ``OperationalError``) -- leaves the delivery ``pending``, with the error, for the next run of
+``cc_process_github_deliveries``. Every step is idempotent, so a delivery can be processed any number of times. While
+``openedx_cc.record_deployments`` is off, nothing is processed: deliveries stay pending.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import attr
+from django.db import OperationalError
 from django.db.models import F
 from django.utils import timezone
 
@@ -70,7 +75,7 @@ def _pull_request(document: dict[str, Any], row: GitHubDelivery) -> Handled:
         return Handled(DeliveryStatus.IGNORED, "a pull request closed without being merged")
     repository = _repository(event.repository.full_name)
     pullrequests.remember_pull_request(event, repository=repository)
-    deploying.retry_unresolved(repository)
+    deploying.retry_unresolved(repository, history_only=True)
     return Handled(DeliveryStatus.PROCESSED)
 
 
@@ -82,7 +87,7 @@ def _push(document: dict[str, Any], row: GitHubDelivery) -> Handled:
         return Handled(DeliveryStatus.IGNORED, f"the branch {event.branch} was deleted")
     repository = _repository(event.repository.full_name)
     new = pushes.record_push(event, repository=repository, delivery_id=row.pk, received_at=row.received_at)
-    deploying.retry_unresolved(repository)
+    deploying.retry_unresolved(repository, history_only=True)
     return Handled(DeliveryStatus.PROCESSED, "" if new else "the same push was recorded from another delivery")
 
 
@@ -130,10 +135,14 @@ SWITCHED_OFF = ("deployment recording is switched off (openedx_cc.enabled or ope
                 "cc_process_github_deliveries processes it once it is on")
 
 
+RETRY_LATER = "stays pending, for the next run of cc_process_github_deliveries: "
+
+
 def process_delivery(row: GitHubDelivery) -> str:
     """
     Process a stored delivery and keep the outcome on its row; never raises. Returns the new status. While
-    deployment recording is switched off, the delivery stays pending.
+    deployment recording is switched off, or after a passing error (a lock the database gave up on), the delivery
+    stays pending.
     """
     if not deployments_api.recording_allowed():
         GitHubDelivery.objects.filter(pk=row.pk).update(detail=SWITCHED_OFF)
@@ -143,6 +152,10 @@ def process_delivery(row: GitHubDelivery) -> str:
         handled = handle(row)
     except ValidationFailed as exc:
         handled = Handled(DeliveryStatus.FAILED, "invalid payload: " + "; ".join(str(p) for p in exc.problems))
+    except (deployments_api.RecordingBusy, OperationalError) as exc:  # passing: the next run processes it again
+        log.warning("Processing the GitHub delivery %s (%s) met a passing error; it stays pending: %s",
+                    row.delivery_id, row.event, exc)
+        handled = Handled(DeliveryStatus.PENDING, f"{RETRY_LATER}{type(exc).__name__}: {exc}")
     except Exception as exc:  # kept on the delivery: a failure of processing is never GitHub's 5xx
         log.exception("Processing the GitHub delivery %s (%s) failed", row.delivery_id, row.event)
         handled = Handled(DeliveryStatus.FAILED, f"{type(exc).__name__}: {exc}")

@@ -13,7 +13,7 @@ if shared_task is not None:
 
     @shared_task(name="openedx_cc.process_github_deliveries", ignore_result=True)
     def process_github_deliveries_task(ids):
-        """Process stored GitHub deliveries (a failure stays on each delivery, for the command to retry)."""
+        """Process stored GitHub deliveries (a failure, or a passing error, stays on each delivery for the command)."""
         process_deliveries(ids)
 else:  # pragma: no cover
     process_github_deliveries_task = None

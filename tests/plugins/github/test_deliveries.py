@@ -8,9 +8,11 @@ import zlib
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 
-from openedx_cc.plugins.github import deliveries, processing
+from openedx_cc.plugins.deployments.api import RecordingBusy
+from openedx_cc.plugins.github import deliveries, deploying, processing
 from openedx_cc.plugins.github.models import GitHubDelivery, GitHubDeployment, GitHubPush, GitHubPushedCommit
 from openedx_cc.plugins.github.pushes import MAX_KEPT_COMMITS
 from tests.plugins.github import builders as b
@@ -137,6 +139,35 @@ def test_a_failure_of_processing_is_kept_with_its_error_and_processed_again_by_t
     row = GitHubDelivery.objects.get()
     assert (row.status, row.detail, row.attempts) == ("processed", "", 2)
     assert GitHubPush.objects.count() == 1
+
+
+@pytest.mark.parametrize("passing", [
+    RecordingBusy("other reports kept recording the same rows for 30 s (12 attempts)"),
+    OperationalError("database is locked"),
+    OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction"),
+])
+def test_a_passing_error_leaves_the_delivery_pending_for_the_next_run_of_the_command(client, intake, monkeypatch,
+                                                                                     capsys, passing):
+    seed(A)
+    send(client, "push", b.push(A, [(B, "chore: x")]))
+    record = deploying.record_status_event
+
+    def busy(*args, **kwargs):
+        record(*args, **kwargs)  # the status is kept; recording the deployment lost a race
+        raise passing
+
+    monkeypatch.setattr(deploying, "record_status_event", busy)
+    response = b.deliver(client, "deployment_status", b.status(1, B), delivery="lost-a-race")
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    row = GitHubDelivery.objects.get(delivery_id="lost-a-race")
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.detail.startswith(processing.RETRY_LATER) and type(passing).__name__ in row.detail
+    monkeypatch.undo()
+    call_command("cc_process_github_deliveries")  # the cron's run, without --failed
+    row.refresh_from_db()
+    assert (row.status, row.detail, row.attempts) == ("processed", "", 2)
+    assert "1 processed" in capsys.readouterr().out
+    assert GitHubDeployment.objects.get(github_id=1).recorded == "deployment"
 
 
 def test_the_command_exits_1_when_a_delivery_fails(client, intake, capsys):

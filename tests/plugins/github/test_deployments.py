@@ -80,6 +80,22 @@ def test_the_service_is_the_repository_name_when_the_deployment_names_none(clien
     assert deployment(GH1).service == "openedx-platform"
 
 
+def test_a_long_service_ref_and_task_are_cut_to_what_the_rows_hold(client, pilot, intake):
+    seed(A)
+    send(client, "push", b.push(A, [(B, "chore: x")]))
+    long_service, long_ref = "s" * 300, "refs/heads/" + "r" * 300
+    document = b.deployment(1, B, service=long_service, ref=long_ref)
+    document["deployment"]["task"] = "t" * 300
+    send(client, "deployment", document)
+    response = send(client, "deployment_status", b.status(1, B, service=long_service, ref=long_ref))
+    assert response.json()["status"] == "processed", response.json()["detail"]
+    row = GitHubDeployment.objects.get(github_id=1)
+    assert (row.service, row.ref, row.task) == (long_service[:100], long_ref[:255], "t" * 100)
+    recorded = deployment(GH1)
+    assert (recorded.service, recorded.release) == (long_service[:100], long_ref[:255])
+    assert direct_pushes_of(GH1) == [B]
+
+
 def test_the_repository_name_follows_the_aliases(client, pilot, intake):
     seed(A)
     send(client, "push", b.push(A, [(B, "Merge pull request #5 from a/b")], repository="edx/edx-platform"))
@@ -318,6 +334,39 @@ def test_resolving_a_deployment_costs_the_same_queries_whatever_the_size_of_its_
         counted.append(len(queries))
         assert len(changes_of(f"github:openedx/openedx-platform:{github_id}")) == size
     assert counted[1] == counted[2], counted
+
+
+def test_a_push_costs_the_same_queries_whatever_the_number_of_deployments_without_a_previous_head(
+        client, pilot, intake):
+    """The first deployment of each preview environment stays unresolved; pushes do not try them again each time."""
+    seed(A)
+    send(client, "push", b.push(A, [(B, "chore: warm the caches")]))
+    counted = {}
+    parent, github_id = B, 100
+    for previews in (2, 12):
+        while len(unresolved_ids()) < previews:
+            github_id += 1
+            send(client, "deployment_status", b.status(github_id, B, environment=f"preview-{github_id}"))
+        tip = b.sha(f"tip-{previews}")
+        row = _stored("push", b.push(parent, [(tip, "chore: y")]), f"push-{previews}")
+        with CaptureQueriesContext(connection) as queries:
+            assert process_delivery(row) == "processed", GitHubDelivery.objects.get(pk=row.pk).detail
+        counted[previews] = len(queries)
+        parent = tip
+    assert counted[2] == counted[12], counted
+    assert len(unresolved_ids()) == 12
+    assert all(missing_of(report_id).startswith("no earlier deployment of") for report_id in unresolved_ids())
+
+
+def test_a_deployment_without_a_previous_head_is_still_tried_by_a_deployment_and_the_command(client, pilot, intake):
+    history(client)
+    send(client, "deployment_status", b.status(1, D, created_at="2026-11-25T10:00:00Z"))
+    assert unresolved_ids() == [GH1]
+    send(client, "push", b.push(D, [(E, "chore: z")]))  # history: not tried again, still unresolved
+    assert unresolved_ids() == [GH1]
+    seed(A)  # a report tells where production stood before; the command completes it
+    call_command("cc_process_github_deliveries")
+    assert unresolved_ids() == [] and changes_of(GH1) == [101, 102]
 
 
 def test_a_rollback_recorded_before_the_deployments_it_undoes_stays_unresolved_saying_why(client, pilot, intake):
