@@ -111,11 +111,22 @@ class Target:
 
 @dataclass(frozen=True)
 class Previous:
-    """A repository's previous head: its sha, and the deployment that put it there when the server said so."""
+    """
+    A repository's previous head: its sha, and the deployment that put it there when the server said so (the
+    server's head, asked for without ``--from``, or one that ``--from`` names too).
+    """
 
     sha: str
     deployment_id: str = ""
     from_server: bool = False
+
+
+@dataclass(frozen=True)
+class ServerHead:
+    """A repository's head in the environment at the server, from ``GET deployments/heads/``."""
+
+    sha: str
+    deployment_id: str
 
 
 @dataclass(frozen=True)
@@ -199,10 +210,14 @@ def _report(args: argparse.Namespace, *, environ: Mapping[str, str], console: Co
     authors = load_authors(args.authors) if args.authors else NO_AUTHORS
     targets = _targets(args.repo, args.from_refs, args.to_refs)
     server = _server(args, environ, console, sleep, needed=not args.dry_run)
-    previous, heads = _ranges(targets, environment, server)
-    if report_id is None and args.kind == DEPLOY and all(
-            p.from_server and p.sha == heads[name] for name, p in previous.items()):
-        by = ", ".join(sorted({p.deployment_id for p in previous.values() if p.deployment_id}))
+    # The heads at the server: needed for the repositories without --from; for the others, asked before sending a
+    # derived id, which names the deployment that put --from there when the server's head is --from.
+    at_server = _heads_at_server(server, environment, targets, console,
+                                 wanted=report_id is None and not args.dry_run)
+    previous, heads = _ranges(targets, environment, at_server)
+    if report_id is None and at_server is not None and all(
+            name.lower() in at_server and at_server[name.lower()].sha == sha.lower() for name, sha in heads.items()):
+        by = ", ".join(sorted({at_server[name.lower()].deployment_id for name in heads} - {""}))
         console.note(f"nothing to report: {environment} is already at these heads"
                      + (f" (deployment {by})" if by else ""))
         return EXIT_OK
@@ -224,20 +239,31 @@ def _report(args: argparse.Namespace, *, environ: Mapping[str, str], console: Co
     if len(body) > MAX_REPORT_BYTES:
         console.note(f"the report is {len(body):,} bytes, more than the {MAX_REPORT_BYTES:,} the server accepts: "
                      "report a shorter range")
-    return _post(server, body, report_id=report_id or derived_id, derived=report_id is None, console=console)
+    anchored = all(p.from_server for p in previous.values())
+    return _post(server, body, report_id=report_id or derived_id, derived=report_id is None, anchored=anchored,
+                 console=console)
 
 
 def _ranges(targets: Sequence[Target], environment: str,
-            server: Server | None) -> tuple[dict[str, Previous], dict[str, str]]:
-    """Each repository's previous head (``--from``, else the server's) and new head (``--to``), as shas."""
+            at_server: Mapping[str, ServerHead] | None) -> tuple[dict[str, Previous], dict[str, str]]:
+    """
+    Each repository's previous head (``--from``, else the server's) and new head (``--to``), as shas. A ``--from``
+    that is the server's head too is taken as coming from the server, with the deployment that put it there.
+    """
     heads: dict[str, str] = {}
     previous: dict[str, Previous] = {}
     for target in targets:  # one git process per repository for both refs
         refs = target.repo.resolve(target.to_ref, *([target.from_ref] if target.from_ref is not None else []))
         heads[target.name] = refs[0]
-        if target.from_ref is not None:
+        if target.from_ref is None:
+            assert at_server is not None  # _heads_at_server asked for them, or raised
+            previous[target.name] = _server_previous_head(target, environment, at_server)
+            continue
+        known = at_server.get(target.name.lower()) if at_server is not None else None
+        if known is not None and known.sha == refs[1].lower():
+            previous[target.name] = Previous(sha=refs[1], deployment_id=known.deployment_id, from_server=True)
+        else:
             previous[target.name] = Previous(sha=refs[1])
-    previous.update(_server_previous_heads([t for t in targets if t.from_ref is None], environment, server))
     return previous, heads
 
 
@@ -314,35 +340,47 @@ def _server(args: argparse.Namespace, environ: Mapping[str, str], console: Conso
     return Server(url, secret, sleep=sleep, say=console.note)
 
 
-def _server_previous_heads(targets: Sequence[Target], environment: str, server: Server | None) -> dict[str, Previous]:
-    """The previous head of each of ``targets`` (those without ``--from``): the environment's head at the server."""
-    if not targets:
-        return {}
-    if server is None:
-        raise UsageError(f"--from is needed for {', '.join(t.name for t in targets)}: a dry run asks the server for "
-                         f"the environment's heads only when {URL_VARIABLE} (or --url) and {SECRET_VARIABLE} are set")
-    try:
-        known = _server_heads(server, environment)
-    except Unreachable as error:
-        raise Unreachable(f"{error} (asking for the heads of {environment}: --from REF for each repository needs "
-                          "no server)") from None
-    previous = {}
-    for target in targets:
-        head = known.get(target.name.lower())
-        if head is None:
-            raise UsageError(f"the server knows no head of {target.name} in {environment}: give --from REF (the commit "
-                             "deployed before) for this first report")
-        sha, deployment_id = head
+def _heads_at_server(server: Server | None, environment: str, targets: Sequence[Target], console: Console, *,
+                     wanted: bool) -> dict[str, ServerHead] | None:
+    """
+    The environment's heads at the server, or None when they were not asked for or could not be read. Asked when a
+    repository has no ``--from`` (then not getting them is an error), or when ``wanted`` and the server is known
+    (then a refusal or an unreachable server is noted, and the derived id is made from ``--from`` alone).
+    """
+    asking = [t.name for t in targets if t.from_ref is None]
+    if asking:
+        if server is None:
+            raise UsageError(f"--from is needed for {', '.join(asking)}: a dry run asks the server for the "
+                             f"environment's heads only when {URL_VARIABLE} (or --url) and {SECRET_VARIABLE} are set")
         try:
-            (resolved,) = target.repo.resolve(sha)
-        except GitError as error:
-            raise GitError(f"{error} (the head of {target.name} in {environment} at the server)") from None
-        previous[target.name] = Previous(sha=resolved, deployment_id=deployment_id, from_server=True)
-    return previous
+            return _server_heads(server, environment)
+        except Unreachable as error:
+            raise Unreachable(f"{error} (asking for the heads of {environment}: --from REF for each repository needs "
+                              "no server)") from None
+    if not wanted or server is None:
+        return None
+    try:
+        return _server_heads(server, environment)
+    except (Refused, Unreachable) as error:
+        console.note(f"{error}; the report's id is derived from --from alone")
+        return None
 
 
-def _server_heads(server: Server, environment: str) -> dict[str, tuple[str, str]]:
-    """``{"owner/name" (lower case): (sha, deployment_id)}`` from ``GET deployments/heads/``."""
+def _server_previous_head(target: Target, environment: str, at_server: Mapping[str, ServerHead]) -> Previous:
+    """The previous head of ``target`` (one without ``--from``): the environment's head at the server."""
+    head = at_server.get(target.name.lower())
+    if head is None:
+        raise UsageError(f"the server knows no head of {target.name} in {environment}: give --from REF (the commit "
+                         "deployed before) for this first report")
+    try:
+        (resolved,) = target.repo.resolve(head.sha)
+    except GitError as error:
+        raise GitError(f"{error} (the head of {target.name} in {environment} at the server)") from None
+    return Previous(sha=resolved, deployment_id=head.deployment_id, from_server=True)
+
+
+def _server_heads(server: Server, environment: str) -> dict[str, ServerHead]:
+    """``{"owner/name" (lower case): ServerHead}`` from ``GET deployments/heads/``, the shas in lower case."""
     answer = server.get_heads(environment)
     if answer.status != 200:
         raise Refused(f"the server answered HTTP {answer.status} to the request for the heads of {environment}",
@@ -351,19 +389,31 @@ def _server_heads(server: Server, environment: str) -> dict[str, tuple[str, str]
     heads = document.get("heads") if isinstance(document, dict) else None
     if not isinstance(heads, dict):
         raise Refused("the server's answer for the heads has no 'heads' object", answer)
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, ServerHead] = {}
     for name, head in heads.items():
         if isinstance(head, dict) and isinstance(head.get("sha"), str):
-            found[str(name).lower()] = (head["sha"], str(head.get("deployment_id") or ""))
+            found[str(name).lower()] = ServerHead(sha=head["sha"].lower(),
+                                                  deployment_id=str(head.get("deployment_id") or ""))
     return found
 
 
-def _post(server: Server, body: bytes, *, report_id: str, derived: bool, console: Console) -> int:
+def _post(server: Server, body: bytes, *, report_id: str, derived: bool, anchored: bool, console: Console) -> int:
+    """
+    Send the report. A 409 for a ``derived`` id is success when the id is ``anchored`` (every previous head came
+    from the server, with the deployment that put it there: only a run of this same deployment derives it); for an
+    id derived from ``--from`` alone it may be another deployment of the same range (say, after a rollback).
+    """
     answer = server.post_report(body)
     if answer.status in (200, 201):
         _print_answer(console, answer)
         console.note(f"report {report_id}: " + ("recorded" if answer.status == 201 else "already recorded"))
         return EXIT_OK
+    if answer.status == 409 and derived and not anchored:
+        raise Refused(f"report {report_id}: another report was recorded under this id (HTTP 409), which is derived "
+                      "from --from without the server's heads: it may be an earlier deployment of the same range "
+                      "(before a rollback) rather than this one; nothing recorded. If this deployment was reported "
+                      "already, there is nothing to do; otherwise give --id, or drop --from so that the server says "
+                      "where the environment stands", answer)
     if answer.status == 409 and derived:
         _print_answer(console, answer)
         console.note(f"report {report_id}: already reported (this deployment's id was recorded with another body, "

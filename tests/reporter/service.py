@@ -72,9 +72,21 @@ class Service:
     def answer(self, *answers):
         self.answers = list(answers)
 
+    @property
+    def posts(self):
+        """The reports received (the POST requests), without the requests for heads."""
+        return [request for request in self.requests if request.method == "POST"]
+
     def close(self):
         self._server.shutdown()
         self._server.server_close()
+
+
+def heads_answer(heads=None, environment="production"):
+    """The answer to ``GET deployments/heads/``: ``heads`` maps ``owner/name`` to ``(sha, deployment_id)``."""
+    return Answer(200, {"environment": environment, "heads": {
+        name: {"sha": sha, "deployment_id": deployment_id, "deployed_at": "2026-11-20T10:00:00Z"}
+        for name, (sha, deployment_id) in (heads or {}).items()}})
 
 
 def refused_url():

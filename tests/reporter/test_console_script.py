@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from tests.reporter.gitrepo import ROOT
-from tests.reporter.service import SECRET, Answer
+from tests.reporter.service import SECRET, Answer, heads_answer
 
 
 def _environment(**extra):
@@ -48,12 +48,13 @@ def test_help():
 
 
 def test_a_report_sent_by_the_console_script(deployed, service):
-    service.answer(Answer(201, {"id": "reporter:production:x", "changes": [{"pr_number": 21}]}))
+    service.answer(heads_answer(), Answer(201, {"id": "reporter:production:x", "changes": [{"pr_number": 21}]}))
     result = _report("--environment", "production", "--repo", deployed.spec, "--from", deployed.previous,
                      OPENEDX_CC_URL=service.url, OPENEDX_CC_WEBHOOK_SECRET=SECRET)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"id": "reporter:production:x", "changes": [{"pr_number": 21}]}
-    (request,) = service.requests
+    heads, request = service.requests
+    assert heads.method == "GET" and heads.signed_with(SECRET, heads.path.encode())
     assert request.signed_with(SECRET)
     report = json.loads(request.body)
     assert [(c["pr_number"], c["author"]) for c in report["changes"]] == [(21, "dev")]
@@ -61,7 +62,7 @@ def test_a_report_sent_by_the_console_script(deployed, service):
 
 
 def test_the_console_script_prints_the_servers_errors(deployed, service):
-    service.answer(Answer(400, {"errors": [{"field": "changes[0].merged_by", "message": "required"}]}))
+    service.answer(heads_answer(), Answer(400, {"errors": [{"field": "changes[0].merged_by", "message": "required"}]}))
     result = _report("--environment", "production", "--repo", deployed.spec, "--from", deployed.previous,
                      OPENEDX_CC_URL=service.url, OPENEDX_CC_WEBHOOK_SECRET=SECRET)
     assert result.returncode == 1

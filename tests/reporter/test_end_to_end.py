@@ -13,6 +13,7 @@ from edx_toggles.toggles.testutils import override_waffle_switch
 from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.reporter.cli import run
+from openedx_cc.reporter.sending import Server
 from tests.reporter.gitrepo import git
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +116,41 @@ def test_a_cc_change_and_its_github_button_revert_reported_from_git(live_server,
     assert [(r["pr_number"], r["kind"]) for r in answer["removed"]] == [(701, "revert")]
     assert [e["event_type"] for e in answer["events"]] == ["org.openedx.core_committer.change.reverted.v1"]
     assert "unknown author someone@example.org" in err.lower() or "someone@example.org" in err
+
+
+def test_the_same_range_deployed_again_after_a_rollback_is_a_deployment_of_its_own(live_server, pilot, recording,
+                                                                                   repo):
+    """
+    A to B, a rollback to A recorded by another tool under an id of its own, then A to B again, every run with
+    --from: the third report's id names the rollback that put A there, so it is recorded rather than taken for the
+    first one already reported.
+    """
+    base = repo.commit("Initial commit")
+    feature = repo.commit("feat: cache the block types (#701)", {"xblock/core.py": "cached\n"},
+                          author=("Braden MacDonald", "1234+bradenmacdonald@users.noreply.github.com"))
+    deploy = ("--repo", f"{repo.path}=openedx/XBlock", "--from", base, "--to", feature)
+    status, out, err = report(live_server, *deploy, "--deployed-at", "2026-02-01T10:00:00Z")
+    assert status == 0, err
+    first = json.loads(out)["id"]
+    rollback = json.dumps({"id": "rollback-2026-02-02", "environment": "production",
+                           "deployed_at": "2026-02-02T10:00:00Z", "kind": "rollback", "rolls_back": [first],
+                           "heads": {"openedx/XBlock": base}}).encode()
+    assert Server(live_server.url, SECRET).post_report(rollback).status == 201
+    [head] = deployments_api.current_heads("production").values()
+    assert (head.sha, head.deployment_id) == (base, "rollback-2026-02-02")
+
+    status, out, err = report(live_server, *deploy, "--deployed-at", "2026-02-03T10:00:00Z")
+    assert status == 0, err
+    again = json.loads(out)
+    assert again["id"] not in (first, "rollback-2026-02-02")
+    assert [c["pr_number"] for c in again["changes"]] == [701]
+    assert "recorded" in err and "already" not in err
+    [head] = deployments_api.current_heads("production").values()
+    assert (head.sha, head.deployment_id) == (feature, again["id"])
+    assert [h.deployment_id for h in deployments_api.head_history("production", "openedx/XBlock")] == [
+        first, "rollback-2026-02-02", again["id"]]
+
+    # the pipeline retried: the server is already at --to, nothing is sent
+    status, out, err = report(live_server, *deploy)
+    assert (status, out) == (0, ""), err
+    assert f"nothing to report: production is already at these heads (deployment {again['id']})" in err
