@@ -34,7 +34,7 @@ from waffle.models import Switch
 
 from host import github_payloads as gh
 from openedx_cc.plugins.deployments.api import RecordOutcome, record_deployment
-from openedx_cc.plugins.github.api import receive_delivery
+from openedx_cc.plugins.github.api import process_again, receive_delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGED = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -143,19 +143,20 @@ def _post(url, body, headers):
     return time.perf_counter() - start, status
 
 
-def _sender_deliveries(sender, count):
+def _sender_deliveries(sender, count, tag):
     """
     ``count`` deliveries of one sender's repository: pushes and merged pull requests, every 25th a deployment;
     (repository, environment, the commit it starts from, the deliveries).
     """
-    repository, environment = f"openedx/bench-hook-{sender}", f"hook-{sender}"
-    base = _sha("hook", sender, "base")
+    repository, environment = f"openedx/bench-hook-{tag}-{sender}", f"hook-{tag}-{sender}"
+    base = _sha("hook", tag, sender, "base")
     out, before, deployments = [], base, 0
     for index in range(count):
-        sha = _sha("hook", sender, index)
+        sha = _sha("hook", tag, sender, index)
         if index % 25 == 24:
             deployments += 1
-            out.append(gh.deployment_status(repository, sender * 1000 + deployments, before, "success", ref="master",
+            out.append(gh.deployment_status(repository, int(_sha(repository, deployments)[:8], 16), before, "success",
+                                            ref="master",
                                             environment=environment, at=f"2026-11-25T10:{deployments:02d}:00Z"))
         elif index % 2:
             out.append(gh.merged_pull_request(repository, 20_000 + index, before, title=f"feat: {index}",
@@ -173,16 +174,21 @@ def _percentiles(samples):
     return statistics.median(ordered) * 1e3, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1e3
 
 
-def bench_webhook(db, total=1_000, senders=8):
-    """Start a server process on this benchmark's database, and time both kinds of requests from 8 senders."""
+def bench_webhook(db, total=1_000, senders=8, *, celery_broker=None):
+    """
+    Start a server process on this benchmark's database, and time both kinds of requests from 8 senders. With
+    ``celery_broker`` the server queues the processing of deliveries to Celery (as LMS and CMS do); they are processed
+    afterwards, here, by what ``cc_process_github_deliveries`` runs.
+    """
     _switches()
     per_sender = total // senders
-    plans = [_sender_deliveries(sender, per_sender) for sender in range(senders)]
+    tag = "celery" if celery_broker else "inprocess"
+    plans = [_sender_deliveries(sender, per_sender, tag) for sender in range(senders)]
     for repository, environment, base, _deliveries in plans:  # where each environment starts
         record_deployment({"id": f"hook-base-{environment}", "environment": environment,
                            "deployed_at": "2026-11-20T00:00:00Z", "heads": {repository: base}})
     env = dict(os.environ, OPENEDX_CC_WEBHOOK_SECRET=SECRET, OPENEDX_CC_GITHUB_WEBHOOK_SECRET=GITHUB_SECRET,
-               OPENEDX_CC_HOST_DEBUG="0")
+               OPENEDX_CC_HOST_DEBUG="0", OPENEDX_CC_HOST_CELERY_BROKER=celery_broker or "")
     port = _free_port()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -204,10 +210,10 @@ def bench_webhook(db, total=1_000, senders=8):
                 samples = []
                 for index in range(per_sender):
                     body = json.dumps({
-                        "id": f"hook-report-{sender}-{index}", "environment": f"report-hook-{sender}",
+                        "id": f"hook-report-{tag}-{sender}-{index}", "environment": f"report-hook-{tag}-{sender}",
                         "deployed_at": f"2026-11-25T10:00:{index % 60:02d}Z",
-                        "changes": [{"repository": f"openedx/bench-hook-report-{sender}", "pr_number": n,
-                                     "merge_sha": _sha("report", sender, n), "merged_at": "2026-11-24T10:00:00Z",
+                        "changes": [{"repository": f"openedx/bench-hook-report-{tag}-{sender}", "pr_number": n,
+                                     "merge_sha": _sha("report", tag, sender, n), "merged_at": "2026-11-24T10:00:00Z",
                                      "author": "contributor", "merged_by": "merger"}
                                     for n in (2 * index + 1, 2 * index + 2)]}).encode()
                     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -224,6 +230,14 @@ def bench_webhook(db, total=1_000, senders=8):
         finally:
             server.terminate()
             server.wait(20)
+    how = "in process (no Celery)"
+    if celery_broker:
+        start = time.perf_counter()
+        summary = process_again()
+        counts = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+        how = (f"queued to Celery; then, without a worker, cc_process_github_deliveries processed them in "
+               f"{time.perf_counter() - start:.1f} s: {counts}, {summary.unresolved} deployment(s) left unresolved")
+        _purge(celery_broker)
     github = [elapsed for _event, elapsed in by_event]
     github_median, github_p99 = _percentiles(github)
     report_median, report_p99 = _percentiles(reports)
@@ -233,6 +247,7 @@ def bench_webhook(db, total=1_000, senders=8):
             (event, len(times), _percentiles(times))
             for event in sorted({e for e, _t in by_event})
             for times in [[t for e, t in by_event if e == event]]))
+    print(f"  webhook, processing {how}:")
     print(f"  webhook, {len(github)} GitHub deliveries by {senders} senders to runserver on {db}: median "
           f"{github_median:.0f} ms, p99 {github_p99:.0f} ms (target < 250); {len(reports)} reports the same way: "
           f"median {report_median:.0f} ms, p99 {report_p99:.0f} ms")
@@ -258,3 +273,10 @@ def _wait(url, server):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the benchmark's server did not start") from None
             time.sleep(0.2)
+
+
+def _purge(broker):
+    """Drop the task messages the server queued (they were processed above, without a worker)."""
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()

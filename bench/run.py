@@ -17,6 +17,9 @@ Each database runs in its own process (Django settings are per process) on a fre
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
 * **metrics** -- the metrics computation over 100,000 recorded presences of changes, beside a hand-written SQL
   aggregation of the headline change failure rates (``bench/metrics.py``); recorded, no target.
+* **GitHub intake** -- a ``deployment_status`` over 2,000 commits and 500 pull requests against a report of the same
+  500 changes; on MySQL, 1,000 webhook deliveries by 8 senders to a server process, beside 1,000 reports, with the
+  deliveries processed in process and queued to Celery (``bench/github.py``); needs Redis on 127.0.0.1:6379.
 * **roster import** -- a 5,000-committer roster: time and queries of the first import (and per batch), and of the
   no-change re-import, which must write nothing.
 * **people.yaml and catalog-info import** -- a 5,000-person people.yaml (with history) and 300 catalog-info.yaml
@@ -234,6 +237,12 @@ def child(db, quick):
     metrics.bench(rounds=2 if quick else 5)
     bench_import(500 if quick else 5_000, sizes["repositories"])
     bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
+    from bench import github
+
+    github.bench_range(rounds=1 if quick else 3)
+    if db == "mysql":  # the target is for MariaDB; SQLite serializes writers anyway
+        github.bench_webhook(db, total=200 if quick else 1_000)
+        github.bench_webhook(db, total=200 if quick else 1_000, celery_broker="redis://127.0.0.1:6379/5")
     concurrent_ok = True
     if db == "sqlite":
         from bench.concurrency import bench_sqlite_concurrency

@@ -7,6 +7,9 @@ Environment:
     OPENEDX_CC_HOST_DB         sqlite (default), mysql or postgresql.
     OPENEDX_CC_HOST_SQLITE     path of the SQLite file (default: .demo/db.sqlite3).
     OPENEDX_CC_HOST_MYSQL_*    HOST, PORT, USER, PASSWORD, NAME of the MySQL/MariaDB database.
+    OPENEDX_CC_HOST_CELERY_BROKER  a Celery broker URL (e.g. redis://127.0.0.1:6379/5): the host then queues
+                               background work to Celery as LMS and CMS do (host/celery.py); unset: no Celery, the
+                               work runs in process.
 """
 import os
 from pathlib import Path
@@ -73,6 +76,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".demo" / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# LMS and CMS run Celery; this host does only when given a broker (the benchmarks measure both ways).
+CELERY_BROKER_URL = os.environ.get("OPENEDX_CC_HOST_CELERY_BROKER") or None
 
 _DB = os.environ.get("OPENEDX_CC_HOST_DB", "sqlite")
 if _DB == "mysql":
