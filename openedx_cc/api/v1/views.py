@@ -202,6 +202,34 @@ def _declared_length(request) -> int:
         return 0
 
 
+class _SignedBodyMixin:
+    """
+    What the two endpoints that record deployments from a signed body (a report, a GitHub delivery) check before
+    its signature: that recording is switched on, and that the body is no larger than they accept.
+    """
+
+    def recording_off(self):
+        """A 503 with ``Retry-After`` while deployment recording is switched off, else None."""
+        if deployments_api.recording_allowed():
+            return None
+        response = problems_response(
+            [Problem(field="", message="deployment recording is switched off (openedx_cc.record_deployments); "
+                                       "retry later")],
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "300"
+        return response
+
+    def read_body(self, django_request, limit: int, what: str):
+        """``(raw body, None)``, or ``(None, a 413)`` for a body larger than ``limit`` (declared or as read)."""
+        declared = _declared_length(django_request)
+        raw = b"" if declared > limit else django_request.read(limit + 1)
+        if declared > limit or len(raw) > limit:
+            return None, problems_response([Problem(field="", message=f"the {what} is larger than {limit} bytes")],
+                                           status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return raw, None
+
+
 # The HTTP answer to each outcome of a deployment report (docs/reference/report-format.rst).
 _RECORD_STATUS = {
     deployments_api.RecordOutcome.RECORDED: status.HTTP_201_CREATED,
@@ -217,7 +245,7 @@ _RECORD_STATUS = {
     responses={201: dict, 200: dict, 400: dict, 401: dict, 409: dict, 413: dict, 503: dict},
     summary="Record a deployment report (signed with X-CC-Signature-256)",
 )
-class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
+class DeploymentListView(_SignedBodyMixin, _DeploymentReadMixin, generics.ListAPIView):
     """
     ``GET``: recorded deployments (staff; a Core Committer sees those of their own changes).
     ``POST``: a CD pipeline reports a deployment, signed with ``X-CC-Signature-256`` (docs/reference/report-format.rst).
@@ -237,23 +265,13 @@ class DeploymentListView(_DeploymentReadMixin, generics.ListAPIView):
             super().perform_authentication(request)
 
     def post(self, request):
-        if not deployments_api.recording_allowed():
-            response = problems_response(
-                [deployments_api.Problem(field="", message="deployment recording is switched off "
-                                                           "(openedx_cc.record_deployments); retry later")],
-                status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-            response["Retry-After"] = "300"
-            return response
+        refused = self.recording_off()
+        if refused is not None:
+            return refused
         django_request = request._request
-        limit = deployments_api.MAX_REPORT_BYTES
-        declared = _declared_length(django_request)
-        raw = b"" if declared > limit else django_request.read(limit + 1)
-        if declared > limit or len(raw) > limit:
-            return problems_response(
-                [deployments_api.Problem(field="", message=f"the report is larger than {limit} bytes")],
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+        raw, too_large = self.read_body(django_request, deployments_api.MAX_REPORT_BYTES, "report")
+        if too_large is not None:
+            return too_large
         try:
             deployments_api.verify_signature(raw, django_request.META.get("HTTP_X_CC_SIGNATURE_256"))
         except deployments_api.SignatureError as exc:
@@ -284,7 +302,7 @@ _RECEIPT_STATUS = {
     responses={200: dict, 202: dict, 400: dict, 401: dict, 413: dict, 503: dict},
     summary="Receive a GitHub webhook delivery (signed with X-Hub-Signature-256)",
 )
-class GitHubDeliveryView(CCViewMixin, APIView):
+class GitHubDeliveryView(_SignedBodyMixin, CCViewMixin, APIView):
     """
     ``POST``: GitHub delivers a webhook event (pull requests, pushes, deployments and deployment statuses), signed
     with ``X-Hub-Signature-256`` (docs/reference/rest.rst, "GitHub intake"). The delivery is stored, then processed
@@ -297,21 +315,13 @@ class GitHubDeliveryView(CCViewMixin, APIView):
         pass  # no session (nor its CSRF check) for signed deliveries
 
     def post(self, request):
-        if not deployments_api.recording_allowed():
-            response = problems_response(
-                [Problem(field="", message="deployment recording is switched off (openedx_cc.record_deployments); "
-                                           "retry later")],
-                status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-            response["Retry-After"] = "300"
-            return response
+        refused = self.recording_off()
+        if refused is not None:
+            return refused
         django_request = request._request
-        limit = github_api.MAX_DELIVERY_BYTES
-        declared = _declared_length(django_request)
-        raw = b"" if declared > limit else django_request.read(limit + 1)
-        if declared > limit or len(raw) > limit:
-            return problems_response([Problem(field="", message=f"the delivery is larger than {limit} bytes")],
-                                     status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        raw, too_large = self.read_body(django_request, github_api.MAX_DELIVERY_BYTES, "delivery")
+        if too_large is not None:
+            return too_large
         try:
             github_api.verify_github_signature(raw, django_request.META.get("HTTP_X_HUB_SIGNATURE_256"))
         except github_api.GitHubSignatureError as exc:

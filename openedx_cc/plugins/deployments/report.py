@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
 from typing import Annotated, Literal
 
 import attr
@@ -21,8 +20,7 @@ from pydantic import ValidationError, field_validator, model_validator
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed, field_path
 from openedx_cc.lib.formats import github_login, problems_from_pydantic
-from openedx_cc.lib.repositories import parse_repository_name
-from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.lib.values import AwareDatetime, Sha, repository_name
 from openedx_cc.plugins.ownership.api import normalize_path
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
@@ -32,33 +30,10 @@ MAX_BODY_CHARS = 65_536
 MAX_TITLE_CHARS = 1_000
 # Whole-value patterns, always applied with fullmatch: "$" would also match before a final newline, so "prod\n"
 # would pass as a name of its own (docs/decisions/0012).
-_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 _ID = re.compile(r"(?!/)(?!heads\Z)[A-Za-z0-9._:/@+-]{1,200}(?<!/)")  # docs/reference/report-format.rst
 _ID_GRAMMAR = "report id (1 to 200 of letters, digits and ._:/@+-, not starting or ending with /, not 'heads')"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 _URL = re.compile(r"https?://\S+")
-
-
-def _datetime(value):
-    if not isinstance(value, str):
-        raise ValueError("expected an ISO 8601 datetime string with a time zone, e.g. 2026-11-25T10:00:00Z")
-    try:
-        return parse_aware_datetime(value)
-    except InvalidValue as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _sha(value):
-    if not isinstance(value, str) or not _SHA.fullmatch(value):
-        raise ValueError(f"{value!r} is not a commit sha (40 or 64 hexadecimal digits)")
-    return value.lower()
-
-
-def _repository(value):
-    try:
-        return parse_repository_name(value).full_name
-    except InvalidValue as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def _path(value):
@@ -83,8 +58,6 @@ def _url(value):
     return value
 
 
-AwareDatetime = Annotated[datetime, BeforeValidator(_datetime)]
-Sha = Annotated[str, BeforeValidator(_sha)]
 Login = Annotated[str, BeforeValidator(github_login)]
 
 
@@ -96,7 +69,7 @@ def _login_or_empty(value):
 
 # A login the sender may not know: "" (or null, or absent) when it cannot tell (docs/reference/report-format.rst).
 OptionalLogin = Annotated[str, BeforeValidator(_login_or_empty)]
-Repository = Annotated[StrictStr, AfterValidator(_repository)]
+Repository = Annotated[StrictStr, AfterValidator(repository_name)]
 
 
 class _Strict(BaseModel):

@@ -11,7 +11,6 @@ object: GitHub sends JSON, or, when the hook's content type is ``application/x-w
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
@@ -19,29 +18,12 @@ from urllib.parse import parse_qs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError, model_validator
 
-from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
+from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.formats import problems_from_pydantic
-from openedx_cc.lib.repositories import parse_repository_name
-from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.lib.values import AwareDatetime, RepositoryName, Sha, aware_datetime
 
 ZERO_SHA = "0" * 40
-_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 _FORM_PREFIX = b"payload="
-
-
-def _sha(value: object) -> str:
-    if not isinstance(value, str) or not _SHA.fullmatch(value):
-        raise ValueError(f"{value!r} is not a commit sha (40 or 64 hexadecimal digits)")
-    return value.lower()
-
-
-def _datetime(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("expected an ISO 8601 datetime string with a time zone")
-    try:
-        return parse_aware_datetime(value)
-    except InvalidValue as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def _epoch_or_datetime(value: object) -> datetime | None:
@@ -53,19 +35,9 @@ def _epoch_or_datetime(value: object) -> datetime | None:
             return datetime.fromtimestamp(value, tz=timezone.utc)
         except (OverflowError, OSError, ValueError) as exc:
             raise ValueError(f"{value!r} is not a time") from exc
-    return _datetime(value)
+    return aware_datetime(value)
 
 
-def _repository(value: object) -> str:
-    try:
-        return parse_repository_name(value).full_name
-    except InvalidValue as exc:
-        raise ValueError(str(exc)) from exc
-
-
-Sha = Annotated[str, BeforeValidator(_sha)]
-AwareDatetime = Annotated[datetime, BeforeValidator(_datetime)]
-RepositoryName = Annotated[str, BeforeValidator(_repository)]
 
 
 class _Payload(BaseModel):
