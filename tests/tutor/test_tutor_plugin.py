@@ -266,10 +266,12 @@ def test_do_cc_audit_and_cc_import(tutor):
     (job_dir / "pilot roster.yaml").write_text("format: openedx-cc-roster/v1\n")
     tutor("local", "do", "cc-import", str(job_dir / "pilot roster.yaml"), "--dry-run", "--format", "roster")
     tutor("local", "do", "cc-import", "/openedx/data/people.yaml", "--prune")
+    tutor("local", "do", "cc-process-github-deliveries", "--failed", "--since", "2026-12-01T00:00:00Z")
     assert [script for _, script in tutor.jobs()] == [
         "./manage.py lms cc_audit --days 7 --json",
         "./manage.py lms cc_import '/openedx/data/rosters/pilot roster.yaml' --format roster --dry-run",
         "./manage.py lms cc_import /openedx/data/people.yaml --prune",
+        "./manage.py lms cc_process_github_deliveries --failed --since 2026-12-01T00:00:00Z",
     ]
 
 

@@ -1,6 +1,7 @@
 """
 openedx-cc for Tutor: installs the package into the openedx image, writes its settings into LMS and CMS, creates its
-tables and switches in the init task, and adds ``tutor local do cc-import`` and ``tutor local do cc-audit``.
+tables and switches in the init task, and adds ``tutor local do cc-import``, ``cc-audit`` and
+``cc-process-github-deliveries``.
 
 Configuration (``tutor config save --set KEY=VALUE``):
 
@@ -153,5 +154,19 @@ def cc_audit(days: int, as_json: bool) -> t.Iterable[tuple[str, str]]:
     yield ("lms", shlex.join(command))
 
 
-hooks.Filters.CLI_DO_COMMANDS.add_items([cc_import, cc_audit])
+@click.command(name="cc-process-github-deliveries",
+               help="Process the GitHub webhook deliveries openedx-cc stored but has not processed, and complete the "
+                    "unresolved GitHub deployments (manage.py cc_process_github_deliveries).")
+@click.option("--failed", is_flag=True, help="Process the failed deliveries too.")
+@click.option("--since", metavar="ISO", help="Only deliveries received at or after this datetime (with a time zone).")
+def cc_process_github_deliveries(failed: bool, since: str | None) -> t.Iterable[tuple[str, str]]:
+    command = ["./manage.py", "lms", "cc_process_github_deliveries"]
+    if failed:
+        command.append("--failed")
+    if since:
+        command += ["--since", since]
+    yield ("lms", shlex.join(command))
+
+
+hooks.Filters.CLI_DO_COMMANDS.add_items([cc_import, cc_audit, cc_process_github_deliveries])
 
