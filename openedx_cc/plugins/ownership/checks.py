@@ -4,7 +4,9 @@ branch B) at time T, and why (not)?* -- for one question (``check_ownership``, o
 (``check_ownership_many``, a fixed number of queries).
 
 Each step can be read alone: the question is validated here, ``selectors`` loads the facts, ``evaluation``
-decides as a pure function.
+decides as a pure function. Every answer then goes through the ``OwnershipCheckRequested`` filter
+(``openedx_cc.filters``), which configured pipeline steps may use to refuse a grant or add reasons; with no step
+configured it costs one settings lookup per check (or per batch).
 """
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Sequence
 
+import attr
+
+from openedx_cc.filters import OwnershipCheckRequested
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.repositories import configured_aliases, resolve_repository_name
 from openedx_cc.plugins.ownership import selectors
@@ -63,7 +68,7 @@ def check_ownership(
     if problems or name is None:
         raise ValidationFailed(problems)
     facts = selectors.load_check_facts(github_username, name, at)
-    return evaluate(
+    answer = evaluate(
         user=github_username,
         repository=facts.repository.full_name,
         person=facts.person,
@@ -74,6 +79,7 @@ def check_ownership(
         path=scope_paths[0] if path else None,
         branch=branch,
     )
+    return _filtered(answer, scope_paths) if OwnershipCheckRequested.has_pipeline() else answer
 
 
 def check_ownership_many(questions: Sequence[ScopeQuestion]) -> list[OwnershipCheck]:
@@ -108,21 +114,36 @@ def check_ownership_many(questions: Sequence[ScopeQuestion]) -> list[OwnershipCh
     phases = selectors.load_phases()
     earliest = min(at_or_now(q.at) for q in questions)
     people = selectors.load_people(committers.values(), earliest)
+    filtering = OwnershipCheckRequested.has_pipeline()
     answers = []
     for question in questions:
         at = at_or_now(question.at)
         committer = committers.get(question.github_username.lower())
         key = question.repository.lower()
         rights = [r for r in rights_by_committer.get(committer.id, ()) if r.applies_to(key)] if committer else []
-        answers.append(
-            evaluate(
-                user=question.github_username,
-                repository=question.repository,
-                person=people.get(committer.id) if committer else None,
-                rights=rights,
-                policy=policy_at(phases, at),
-                at=at,
-                paths=list(question.paths),
-            )
+        answer = evaluate(
+            user=question.github_username,
+            repository=question.repository,
+            person=people.get(committer.id) if committer else None,
+            rights=rights,
+            policy=policy_at(phases, at),
+            at=at,
+            paths=list(question.paths),
         )
+        answers.append(_filtered(answer, question.paths) if filtering else answer)
     return answers
+
+
+def _filtered(answer: OwnershipCheck, paths: Sequence[str]) -> OwnershipCheck:
+    """``answer`` after the ``OwnershipCheckRequested`` pipeline: ``allowed`` and ``reasons`` as the steps left them."""
+    check = OwnershipCheckRequested.run_filter(check={
+        "user": answer.user,
+        "repository": answer.repository,
+        "path": answer.path if answer.path is not None else (paths[0] if len(paths) == 1 else None),
+        "paths": list(paths),
+        "at": answer.at.isoformat() if answer.at else None,
+        "allowed": answer.allowed,
+        "reasons": list(answer.reasons),
+    })
+    # The filter never grants what the set refused; checked again here so that no step can widen the answer.
+    return attr.evolve(answer, allowed=answer.allowed and check["allowed"], reasons=tuple(check["reasons"]))
