@@ -11,7 +11,8 @@ Each database runs in its own process (Django settings are per process) on a fre
 * **ownership check** -- the median time of ``check_ownership`` against the median of one hand-written SQL query
   returning the same ``allowed`` answer (``bench/baselines.py``), over the same questions, interleaved, on the
   foundation registry (10,000 CCs, 2,000 repositories, 10,000 extensions, 100,000 rights); both must agree on
-  every question.
+  every question. Beside it, the check with no ``OwnershipCheckRequested`` step configured against the check with
+  the filter hook stubbed out (the check before the filter existed), interleaved; target within 10%.
 * **deployments** -- a release deploy of 1,000 changes (300 by CCs of the registry): ``record_deployment`` against
   ``bulk_create`` of the same rows alone, and its 300 events published to Redis through openedx-cc against the
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
@@ -119,7 +120,35 @@ def bench_check(sizes):
           f"{disagreements} disagreements with the hand-written SQL, {queries_per_check} SQL query per check")
     print(f"  ownership check: median check_ownership {api_us:.0f} us, hand-written SQL {sql_us:.0f} us, "
           f"ratio {api_us / sql_us:.2f} (target <= 3)")
+    _bench_filter_hook(check_ownership, questions, now)
     return api_us / sql_us, disagreements
+
+
+def _bench_filter_hook(check_ownership, questions, now):
+    """The check with no filter step configured against the check with the hook stubbed out, interleaved."""
+    from contextlib import nullcontext
+    from unittest import mock
+
+    from openedx_cc.filters import OwnershipCheckRequested
+
+    def timed(stub, user, repo, path):
+        with mock.patch.object(OwnershipCheckRequested, "has_pipeline", lambda: False) if stub else nullcontext():
+            start = time.perf_counter()
+            check_ownership(user, repo, path=path, at=now)
+            return time.perf_counter() - start
+
+    hooked, stubbed = [], []
+    for round_ in range(6):
+        for question in questions:
+            # Each question is asked twice in a row and the second ask is faster (warm caches): alternate the order.
+            first_stubbed = round_ % 2 == 1
+            first = timed(first_stubbed, *question)
+            second = timed(not first_stubbed, *question)
+            stubbed.append(first if first_stubbed else second)
+            hooked.append(second if first_stubbed else first)
+    hooked_us, stubbed_us = _median_us(hooked), _median_us(stubbed)
+    print(f"  ownership check filter: median with no step configured {hooked_us:.0f} us, with the hook stubbed out "
+          f"{stubbed_us:.0f} us, ratio {hooked_us / stubbed_us:.2f} (target <= 1.10)")
 
 
 def _roster(count, repositories):
