@@ -19,6 +19,7 @@ from openedx_cc.plugins.ownership.data import (
     EffectiveCommitter,
     ExpiringItem,
     RegistrySummary,
+    RightData,
 )
 from openedx_cc.plugins.ownership.evaluation import agreement_state, champions_at, person_problems
 from openedx_cc.plugins.ownership.models import (
@@ -87,15 +88,22 @@ def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None)
     )
     committers = {r.committer_id: r.committer for r in rights}
     good = selectors.committers_in_good_standing(committers.values(), at)
+    # The valid rights of committers in good standing, in the order of the query, indexed by the repository they
+    # name (or its owner, for owner/* rights) so that each key looks at its candidates only, not at every right.
+    candidates: dict[str, list[tuple[int, int, RightData]]] = defaultdict(list)
+    for index, right in enumerate(rights):
+        if right.committer_id not in good:
+            continue
+        data = selectors.right_data(right)
+        if data.valid_at(at):
+            candidates[data.repository.lower()].append((index, right.committer_id, data))
     result: dict[str, list[EffectiveCommitter]] = {}
     for key in keys:
         per_committer = defaultdict(list)
-        for right in rights:
-            if right.committer_id not in good:
-                continue
-            data = selectors.right_data(right)
-            if data.valid_at(at) and data.applies_to(key):
-                per_committer[right.committer_id].append(data)
+        near = candidates.get(key, []) + candidates.get(f"{key.split('/', 1)[0]}/*", [])
+        for _index, committer_id, data in sorted(near, key=lambda item: item[0]):
+            if data.applies_to(key):
+                per_committer[committer_id].append(data)
         result[key] = [
             EffectiveCommitter(github_username=committers[cid].github_username, name=committers[cid].name,
                                rights=tuple(rs))
