@@ -128,3 +128,47 @@ def change_failure_rates_sql():
 def producer_items(events, signal):
     """(metadata, data) of logged ``events``, as the event-bus producer is called with them directly."""
     return [(metadata_from_json(e.metadata), payload_from_json(signal, e.data)) for e in events]
+
+
+def backstage_yaml(location):
+    """
+    The Backstage benchmark's baseline: the rows of the valid rights of active committers on recorded repositories
+    (one query, no rule of the set: agreements and champions are not read) written directly as the same Group and
+    User documents with the same YAML dumper. Returns the YAML and the number of (repository, committer) pairs.
+    """
+    import yaml
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = (CommitRight.objects.filter(repository__isnull=False, committer__status="active")
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+            .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now))
+            .values_list("repository__key", "repository__full_name", "committer__github_username", "committer__name")
+            .distinct())
+    annotations = {"backstage.io/managed-by-location": f"url:{location}",
+                   "backstage.io/managed-by-origin-location": f"url:{location}"}
+    groups, users, names = {}, {}, {}
+    pairs = 0
+    for key, full_name, login, name in rows:
+        pairs += 1
+        group = "core-committers-" + key.replace("/", "-")
+        groups.setdefault(group, (full_name, set()))[1].add(login.lower())
+        users.setdefault(login.lower(), set()).add(group)
+        names[login.lower()] = name
+    documents = [
+        {"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+         "metadata": {"name": group, "title": f"Core Committers of {full_name}",
+                      "description": f"The effective Core Committers of the repository {full_name}.",
+                      "annotations": annotations},
+         "spec": {"type": "core-committers", "children": [], "members": sorted(members)}}
+        for group, (full_name, members) in sorted(groups.items())
+    ] + [
+        {"apiVersion": "backstage.io/v1alpha1", "kind": "User", "metadata": {"name": login, "annotations": annotations},
+         "spec": {"memberOf": sorted(member_of), "profile": {"displayName": names[login]}}}
+        for login, member_of in sorted(users.items())
+    ]
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump_all(documents, Dumper=dumper, sort_keys=False, default_flow_style=False,
+                         allow_unicode=True), pairs

@@ -13,6 +13,8 @@ Each database runs in its own process (Django settings are per process) on a fre
   foundation registry (10,000 CCs, 2,000 repositories, 10,000 extensions, 100,000 rights); both must agree on
   every question. Beside it, the check with no ``OwnershipCheckRequested`` step configured against the check with
   the filter hook stubbed out (the check before the filter existed), interleaved; target within 10%.
+* **Backstage** -- ``entities.yaml`` of the same registry against its rows written to YAML directly
+  (``bench/backstage.py``); target under 2x, constant queries.
 * **deployments** -- a release deploy of 1,000 changes (300 by CCs of the registry): ``record_deployment`` against
   ``bulk_create`` of the same rows alone, and its 300 events published to Redis through openedx-cc against the
   event-bus producer called directly (``bench/deployments.py``); needs Redis on 127.0.0.1:6379.
@@ -255,6 +257,9 @@ def child(db, quick):
     sizes = ({"committers": 1_000, "repositories": 200, "rights": 10_000} if quick
              else {"committers": 10_000, "repositories": 2_000, "rights": 100_000})
     ratio, disagreements = bench_check(sizes)
+    from bench import backstage
+
+    backstage.bench(rounds=2 if quick else 5)
     from bench import deployments
 
     deployments.bench_ingestion(rounds=2 if quick else 5)

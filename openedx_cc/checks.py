@@ -43,6 +43,7 @@ REQUEST_CACHE_MIDDLEWARE = "edx_django_utils.cache.middleware.RequestCacheMiddle
 _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "OPENEDX_CC_WEBHOOK_SECRET": ((str, type(None)), "a string"),
     "OPENEDX_CC_GITHUB_WEBHOOK_SECRET": ((str, type(None)), "a string"),
+    "OPENEDX_CC_BACKSTAGE_TOKEN": ((str, type(None)), "a string"),
     "OPENEDX_CC_OPERATOR_EMAILS": ((list, tuple), "a list of email addresses"),
     "OPENEDX_CC_REPOSITORY_ALIASES": ((Mapping,), 'a mapping {"old-owner/old-name": "new-owner/new-name"}'),
     "OPENEDX_CC_EXTENSION_ENTRY_POINT_GROUPS": ((list, tuple), "a list of entry-point group names"),

@@ -32,6 +32,15 @@ DEFAULTS: dict[str, object] = {
     # .. setting_warning: Keep it out of version control; set the same value in the webhook's settings on GitHub.
     "OPENEDX_CC_GITHUB_WEBHOOK_SECRET": None,
 
+    # .. setting_name: OPENEDX_CC_BACKSTAGE_TOKEN
+    # .. setting_default: None
+    # .. setting_description: Token that lets a Backstage ``url`` location read the registry as Backstage entities
+    #   (``GET /api/cc/v1/backstage/entities.yaml?token=...``). While it is unset (or blank) only staff read them;
+    #   a request with another token gets 403 and nothing listed.
+    # .. setting_warning: Keep it out of version control; it sits in the Backstage location's URL, so give it to
+    #   that Backstage only and rotate it together with its app-config.
+    "OPENEDX_CC_BACKSTAGE_TOKEN": None,
+
     # .. setting_name: OPENEDX_CC_REPOSITORY_ALIASES
     # .. setting_default: {}
     # .. setting_description: Extra repository renames ``{"old-owner/old-name": "new-owner/new-name"}``

@@ -29,6 +29,7 @@ urlpatterns = [
     path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension-list"),
     path("audit/", views.AuditView.as_view(), name="audit"),
+    path("backstage/entities.yaml", views.BackstageEntitiesView.as_view(), name="backstage-entities"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

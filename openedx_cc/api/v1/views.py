@@ -1,16 +1,19 @@
 """
 Views of the REST API v1 (docs/reference/rest.rst). Thin: validate, call the Python API, serialize.
 """
-from django.http import Http404
+import yaml
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,7 +29,7 @@ from . import schema as _openapi_extensions  # noqa: F401  (JWT, session)
 from .base import CCPagination, CCViewMixin
 from .base import problems_response
 from .filters import CommitterFilter, DeploymentFilter, RepositoryFilter
-from .permissions import IsStaff, is_staff
+from .permissions import IsStaff, IsStaffOrBackstage, is_staff
 from .serializers import (
     AuditQuerySerializer,
     CommitterSerializer,
@@ -444,6 +447,39 @@ class MetricsView(CCViewMixin, APIView):
                 raise PermissionDenied("A Core Committer sees the figures of their own changes only.")
             params["user"] = login
         return Response(metrics_api.compute_metrics(name_unknown_values=is_staff(request.user), **params))
+
+
+class YAMLRenderer(BaseRenderer):
+    """Multi-document YAML, as the Backstage entities are served (errors too, when a client asks for YAML)."""
+
+    media_type = "application/yaml"
+    format = "yaml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode("utf-8")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("token", str, description="OPENEDX_CC_BACKSTAGE_TOKEN, for a Backstage location")],
+    responses={(200, "application/yaml"): OpenApiTypes.STR, 401: dict, 403: dict},
+    summary="The registry as Backstage entities: a Group per repository with effective CCs, a User per effective CC",
+)
+class BackstageEntitiesView(CCViewMixin, APIView):
+    """
+    A multi-document YAML of Backstage entities that a Backstage ``url`` location ingests (docs/reference/rest.rst,
+    "Backstage"). Staff read it, or anyone with ``?token=`` equal to ``OPENEDX_CC_BACKSTAGE_TOKEN``.
+    """
+
+    permission_classes = [IsStaffOrBackstage]
+    renderer_classes = [JSONRenderer, YAMLRenderer]
+
+    def get(self, request):
+        location = request.build_absolute_uri(request.path)  # never the query string: the token stays out
+        body = catalog_api.backstage_entities_yaml(location)
+        return HttpResponse(body, content_type="application/yaml; charset=utf-8")
 
 
 _SCHEMA_SETTINGS = {

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
-from django.db.models import Count
+from django.db.models import Count, ForeignKey, Model
 
 from openedx_cc.plugins.ownership import selectors
 from openedx_cc.plugins.ownership.data import (
@@ -19,6 +19,7 @@ from openedx_cc.plugins.ownership.data import (
     EffectiveCommitter,
     ExpiringItem,
     RegistrySummary,
+    RightData,
 )
 from openedx_cc.plugins.ownership.evaluation import agreement_state, champions_at, person_problems
 from openedx_cc.plugins.ownership.models import (
@@ -26,6 +27,7 @@ from openedx_cc.plugins.ownership.models import (
     Champion,
     CommitRight,
     CoreCommitter,
+    Extension,
     Organization,
     Repository,
 )
@@ -73,6 +75,17 @@ def effective_committers(
     return {r.id: by_key[r.key] for r in repositories}
 
 
+def _attach(rights: list[CommitRight], name: str, related: Iterable[Model]) -> None:
+    """Set the ``name`` foreign key of each right from ``related`` (each row loaded once, shared by its rights)."""
+    field = CommitRight._meta.get_field(name)
+    assert isinstance(field, ForeignKey)
+    by_id = {obj.pk: obj for obj in related}
+    for right in rights:
+        target = getattr(right, field.attname)
+        if target is not None:
+            field.set_cached_value(right, by_id[target])
+
+
 def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None) -> dict[str, list[EffectiveCommitter]]:
     """
     ``effective_committers`` by repository key (``owner/name``, lower case), for repositories the registry may not
@@ -82,20 +95,31 @@ def effective_committers_by_key(keys: Sequence[str], at: datetime | None = None)
     keys = list(keys)
     if not keys:
         return {}
-    rights = list(
-        CommitRight.objects.on_repositories(keys).select_related("committer__organization", "repository", "extension")
-    )
+    # The rights valid at ``at``; their committers, organizations, repositories and extensions are loaded once each
+    # (prefetched, not joined: thousands of rights share a few committers and repositories).
+    applying = CommitRight.objects.on_repositories(keys).valid_at(at)
+    rights = list(applying.defer("scope_key", "created", "modified"))
+    _attach(rights, "committer", CoreCommitter.objects.select_related("organization")
+            .filter(id__in=applying.values("committer_id")))
+    _attach(rights, "repository", Repository.objects.filter(id__in=applying.values("repository_id")))
+    _attach(rights, "extension", Extension.objects.filter(id__in=applying.values("extension_id")))
     committers = {r.committer_id: r.committer for r in rights}
     good = selectors.committers_in_good_standing(committers.values(), at)
+    # The valid rights of committers in good standing, in the order of the query, indexed by the repository they
+    # name (or its owner, for owner/* rights) so that each key looks at its candidates only, not at every right.
+    candidates: dict[str, list[tuple[int, int, RightData]]] = defaultdict(list)
+    for index, right in enumerate(rights):
+        if right.committer_id not in good:
+            continue
+        data = selectors.right_data(right)
+        candidates[data.repository.lower()].append((index, right.committer_id, data))
     result: dict[str, list[EffectiveCommitter]] = {}
     for key in keys:
         per_committer = defaultdict(list)
-        for right in rights:
-            if right.committer_id not in good:
-                continue
-            data = selectors.right_data(right)
-            if data.valid_at(at) and data.applies_to(key):
-                per_committer[right.committer_id].append(data)
+        near = candidates.get(key, []) + candidates.get(f"{key.split('/', 1)[0]}/*", [])
+        for _index, committer_id, data in sorted(near, key=lambda item: item[0]):
+            if data.applies_to(key):
+                per_committer[committer_id].append(data)
         result[key] = [
             EffectiveCommitter(github_username=committers[cid].github_username, name=committers[cid].name,
                                rights=tuple(rs))
