@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Collection, Mapping
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Ceil, RowNumber, TruncMonth
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments import api as deployments_api
+from openedx_cc.plugins.metrics.dora import dora_figures
 from openedx_cc.plugins.ownership import api as ownership_api
 
 if TYPE_CHECKING:
@@ -140,6 +141,47 @@ def _check_filters(params: Mapping[str, Any], *, name_unknown_values: bool) -> d
     return clean
 
 
+def _owned(spans: QuerySet[Any], clean: Mapping[str, Any]) -> QuerySet[Any]:
+    """``spans`` narrowed by the user and repository filters."""
+    if "user" in clean:
+        spans = spans.filter(core_committer__iexact=clean["user"])
+    if "repository" in clean:
+        spans = spans.filter(repository_key=clean["repository"].lower())
+    return spans
+
+
+def _in_window(queryset: QuerySet[Any], clean: Mapping[str, Any]) -> QuerySet[Any]:
+    if "since" in clean:
+        queryset = queryset.filter(deployed_at__gte=clean["since"])
+    if "until" in clean:
+        queryset = queryset.filter(deployed_at__lt=clean["until"])
+    return queryset
+
+
+def _filtered_spans(clean: Mapping[str, Any]) -> QuerySet[Any]:
+    """The presences of the window, the user and the repository (environment and release are left to the caller)."""
+    return _owned(_in_window(deployments_api.deployment_spans(), clean), clean)
+
+
+def _dora(clean: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """
+    The DORA blocks of the window and filters. The deployments are those of the window, environment and release;
+    with a user or repository filter, those that brought or removed a change of that user or repository.
+    """
+    related = _owned(deployments_api.deployment_spans(), clean)
+    deployments = _in_window(deployments_api.deployments_for_metrics(), clean)
+    spans = _filtered_spans(clean)
+    for name in ("environment", "release"):
+        if name in clean:
+            deployments = deployments.filter(**{name: clean[name]})
+            spans = spans.filter(**{name: clean[name]})
+    if "user" in clean or "repository" in clean:
+        deployments = deployments.filter(Exists(related.filter(deployed_by=OuterRef("pk")))
+                                         | Exists(related.filter(removed_by=OuterRef("pk"))))
+    return dora_figures(deployments=deployments, spans=spans, related_spans=related,
+                        since=clean.get("since"), until=clean.get("until"))
+
+
 def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True,
                     **params: Any) -> dict[str, Any]:
     """
@@ -151,15 +193,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     must not show through the answer, so a value nothing matches gives empty figures, as one nobody recorded does.
     """
     clean = _check_filters(params, name_unknown_values=name_unknown_values)
-    spans = deployments_api.deployment_spans()
-    if "since" in clean:
-        spans = spans.filter(deployed_at__gte=clean["since"])
-    if "until" in clean:
-        spans = spans.filter(deployed_at__lt=clean["until"])
-    if "user" in clean:
-        spans = spans.filter(core_committer__iexact=clean["user"])
-    if "repository" in clean:
-        spans = spans.filter(repository_key=clean["repository"].lower())
+    spans = _filtered_spans(clean)
     if "environment" in clean:
         spans = spans.filter(environment=clean["environment"])
     if "release" in clean:
@@ -167,12 +201,15 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     spans = spans.order_by()
     totals = spans.aggregate(**_cc_and_all())
     cc_spans = spans.filter(is_cc_change=True)
+    dora = _dora(clean)
     result = {
         "since": clean.get("since"),
         "until": clean.get("until"),
         "filters": {k: clean[k] for k in ("user", "repository", "environment", "release") if k in clean},
-        "cc_changes": _summary(totals, "cc_", _percentiles(cc_spans).get(None, _EMPTY)),
-        "all_changes": _summary(totals, "all_", _percentiles(spans).get(None, _EMPTY)),
+        "cc_changes": {**_summary(totals, "cc_", _percentiles(cc_spans).get(None, _EMPTY)),
+                       "dora": dora["cc_changes"]},
+        "all_changes": {**_summary(totals, "all_", _percentiles(spans).get(None, _EMPTY)),
+                        "dora": dora["all_changes"]},
     }
     for name, field in DIMENSIONS.items():
         if name not in include:

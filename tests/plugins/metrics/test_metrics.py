@@ -22,6 +22,10 @@ def history(pilot, enabled):
 
 def test_overall_figures(history):
     result = compute_metrics()
+    for block in ("all_changes", "cc_changes"):
+        assert set(result[block].pop("dora")) == {"deployment_frequency", "lead_time_for_changes",
+                                                  "change_failure_rate", "failed_deployment_recovery_time",
+                                                  "rework_rate"}
     assert result["all_changes"] == {
         "deployed": 6, "reverted": 1, "rolled_back": 2, "change_failure_rate": 0.5,
         "time_to_revert": {"median_seconds": DAY, "p90_seconds": 2 * DAY, "count": 3},
