@@ -10,7 +10,7 @@ work left to Python is on aggregated rows: the weeks of the window (at most one 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from django.db.models import (
     BooleanField,
@@ -80,19 +80,27 @@ def empty_dora() -> dict[str, Any]:
     return {name: _figure(None, None) for name in FIGURES}
 
 
-def _median_seconds(queryset: QuerySet[Any], duration: str) -> int | None:
-    """The lower median of the annotated duration ``duration`` over ``queryset``, in seconds, in one query."""
+def _seconds(value: Any) -> int:
+    """A duration from the database: a timedelta, or microseconds where the backend gives a number."""
+    return round(value.total_seconds()) if isinstance(value, timedelta) else round(value / 1_000_000)
+
+
+def _medians(queryset: QuerySet[Any], duration: str, grouped: bool) -> dict[Any, int]:
+    """
+    ``{group: lower median of the annotated duration}`` over ``queryset`` (one group, None, unless ``grouped``: then
+    by the annotation ``group``), in one query: window functions number the rows of each group in order, and the
+    row ranked ceil(n / 2) is kept.
+    """
+    partition = [F("group")] if grouped else None
     rows = (
         queryset.annotate(
-            rank=Window(RowNumber(), order_by=[F(duration).asc(), F("pk").asc()]),
-            total=Window(Count("pk")),
+            rank=Window(RowNumber(), partition_by=partition, order_by=[F(duration).asc(), F("pk").asc()]),
+            total=Window(Count("pk"), partition_by=partition),
         )
         .filter(rank=Ceil(F("total") * 0.5))
-        .values_list(duration, flat=True)
+        .values_list("group" if grouped else "pk", duration)
     )
-    for value in rows:
-        return round(value.total_seconds()) if isinstance(value, timedelta) else round(value / 1_000_000)
-    return None
+    return {key if grouped else None: _seconds(value) for key, value in rows}
 
 
 def _monday(moment: datetime) -> Any:
@@ -100,31 +108,33 @@ def _monday(moment: datetime) -> Any:
     return day - timedelta(days=day.weekday())
 
 
-def _frequency(deployments: QuerySet[Any], start: datetime, end: datetime) -> tuple[int, int, int]:
-    """
-    (median deployment days per week, deployment days, weeks) over the Monday-aligned weeks from ``start`` to ``end``
-    (exclusive); weeks without a successful deployment count as 0. One query, one row per week with deployments.
-    """
-    first_week, last_week = _monday(start), _monday(end - timedelta(microseconds=1))
-    weeks = (last_week - first_week).days // 7 + 1
-    per_week = list(
-        deployments.filter(result="success").order_by()
-        .annotate(week=TruncWeek("deployed_at")).values("week")
-        .annotate(days=Count(TruncDate("deployed_at"), distinct=True)).values_list("days", flat=True)
-    )
+def _weeks(start: datetime, end: datetime) -> int:
+    """The number of Monday-aligned weeks that overlap [start, end)."""
+    return (_monday(end - timedelta(microseconds=1)) - _monday(start)).days // 7 + 1
+
+
+def _frequency(per_week: list[int], weeks: int) -> int:
+    """The lower median of deployment days per week, the weeks without deployments counting as 0."""
     counts = sorted([0] * max(weeks - len(per_week), 0) + per_week)
-    return counts[(len(counts) - 1) // 2], sum(per_week), max(weeks, len(per_week))
+    return counts[(len(counts) - 1) // 2]
 
 
 def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_spans: QuerySet[Any],
-                 since: datetime | None, until: datetime | None) -> dict[str, dict[str, Any]]:
+                 since: datetime | None, until: datetime | None, group: Any = None,
+                 clip: Callable[[Any, datetime, datetime], tuple[datetime, datetime]] | None = None,
+                 ) -> dict[Any, dict[str, dict[str, Any]]]:
     """
-    ``{"all_changes": {...}, "cc_changes": {...}}``, each the five DORA figures with their bands.
+    ``{group: {"all_changes": {...}, "cc_changes": {...}}}``, each the five DORA figures with their bands; the only
+    group is None unless ``group`` (an expression valid on deployments and on presences alike, e.g. ``F("release")``)
+    is given, and then a group appears when it has deployments.
 
     ``deployments`` are the deployments of the window and filters (from ``deployments_for_metrics``); ``spans`` the
     presences of the window and filters (for lead times); ``related_spans`` the presences that the user and
-    repository filters leave, whatever the window (what a deployment brought, and which of it failed).
+    repository filters leave, whatever the window (what a deployment brought, and which of it failed). ``clip``
+    narrows the window to a group's own period (a month). Five to seven queries, whatever the number of rows.
     """
+    grouped = group is not None
+    keys = ["group"] if grouped else []
     brought = related_spans.filter(deployed_by=OuterRef("pk"))
     failing_spans = brought.filter(_REMOVED)
     first_removal = failing_spans.order_by("removed_at").values("removed_at")[:1]
@@ -132,6 +142,8 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
     next_success = deployments_api.deployments_for_metrics().filter(
         environment=OuterRef("environment"), result="success", deployed_at__gt=OuterRef("deployed_at"),
     ).order_by("deployed_at").values("deployed_at")[:1]
+    if grouped:
+        deployments, spans = deployments.annotate(group=group), spans.annotate(group=group)
     annotated = deployments.order_by().annotate(
         failing=ExpressionWrapper(Q(result="failure") | Exists(failing_spans), output_field=BooleanField()),
         cc=Exists(brought.filter(is_cc_change=True)),
@@ -140,40 +152,60 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
         cc_recovered_at=Subquery(first_cc_removal),
     )
     # The aggregates are named apart from the annotations they count (the same name makes Django drop the filter).
-    totals = annotated.aggregate(
-        n_all=Count("pk"), n_all_failing=Count("pk", filter=Q(failing=True)),
-        n_all_rework=Count("pk", filter=Q(only_reworks=True)),
-        n_cc=Count("pk", filter=Q(cc=True)), n_cc_failing=Count("pk", filter=Q(cc_failing=True)),
-        n_cc_rework=Count("pk", filter=Q(cc=True, only_reworks=True)),
-        first=Min("deployed_at"), last=Max("deployed_at"),
-    )
+    counts = {
+        "n_all": Count("pk"), "n_all_failing": Count("pk", filter=Q(failing=True)),
+        "n_all_rework": Count("pk", filter=Q(only_reworks=True)),
+        "n_cc": Count("pk", filter=Q(cc=True)), "n_cc_failing": Count("pk", filter=Q(cc_failing=True)),
+        "n_cc_rework": Count("pk", filter=Q(cc=True, only_reworks=True)),
+        "first": Min("deployed_at"), "last": Max("deployed_at"),
+    }
+    if grouped:
+        totals = {row["group"]: row for row in annotated.values("group").annotate(**counts).order_by()}
+    else:
+        totals = {None: annotated.aggregate(**counts)}
     first_spans = spans.order_by().filter(~Exists(deployments_api.deployment_spans().filter(
         change=OuterRef("change"), environment=OuterRef("environment"), deployed_at__lt=OuterRef("deployed_at"))))
     lead = first_spans.annotate(lead=ExpressionWrapper(F("deployed_at") - F("change__merged_at"),
                                                        output_field=DurationField()))
-    out = {}
+    # Without since or until, the window runs from the first deployment to just after the last (when there is any).
+    recorded = [row for row in totals.values() if row["first"] is not None]
+    window_start: datetime = since or min((row["first"] for row in recorded), default=timezone.now())
+    window_end: datetime = until or (max((row["last"] for row in recorded), default=window_start)
+                                     + timedelta(microseconds=1))
+    out: dict[Any, dict[str, dict[str, Any]]] = {key: {} for key in totals} if grouped else {None: {}}
     for prefix, chosen, failing, recovered_at, lead_spans in (
         ("all", annotated, "failing", "recovered_at", lead),
         ("cc", annotated.filter(cc=True), "cc_failing", "cc_recovered_at", lead.filter(is_cc_change=True)),
     ):
-        total = totals[f"n_{prefix}"]
-        if not total:
-            out[f"{prefix}_changes"] = empty_dora()
+        if not any(row[f"n_{prefix}"] for row in totals.values()):
+            for key in out:
+                out[key][f"{prefix}_changes"] = empty_dora()
             continue
-        start = since or totals["first"]
-        end = until or totals["last"] + timedelta(microseconds=1)
-        per_week, days, weeks = _frequency(chosen, start, end)
-        lead_seconds = _median_seconds(lead_spans, "lead")
-        rate = round(totals[f"n_{prefix}_failing"] / total, 4)
-        recovery = _median_seconds(
+        per_week: dict[Any, list[int]] = {}
+        for row in (chosen.filter(result="success").annotate(week=TruncWeek("deployed_at")).values(*keys, "week")
+                    .annotate(days=Count(TruncDate("deployed_at"), distinct=True)).order_by()):
+            per_week.setdefault(row["group"] if grouped else None, []).append(row["days"])
+        lead_seconds = _medians(lead_spans, "lead", grouped)
+        recovery = _medians(
             chosen.filter(**{failing: True, f"{recovered_at}__isnull": False}).annotate(
                 recovery=ExpressionWrapper(F(recovered_at) - F("deployed_at"), output_field=DurationField())),
-            "recovery")
-        out[f"{prefix}_changes"] = {
-            "deployment_frequency": _figure(per_week, frequency_band(per_week, days, weeks)),
-            "lead_time_for_changes": _figure(lead_seconds, lead_time_band(lead_seconds or 0)),
-            "change_failure_rate": _figure(rate, failure_rate_band(rate)),
-            "failed_deployment_recovery_time": _figure(recovery, recovery_band(recovery or 0)),
-            "rework_rate": _figure(round(totals[f"n_{prefix}_rework"] / total, 4), None),
-        }
+            "recovery", grouped)
+        for key, row in totals.items():
+            total = row[f"n_{prefix}"]
+            if not total:
+                out[key][f"{prefix}_changes"] = empty_dora()
+                continue
+            start, end = clip(key, window_start, window_end) if clip is not None else (window_start, window_end)
+            weeks = _weeks(start, end)
+            frequency = _frequency(per_week.get(key, []), weeks)
+            rate = round(row[f"n_{prefix}_failing"] / total, 4)
+            lead_value, recovery_value = lead_seconds.get(key), recovery.get(key)
+            out[key][f"{prefix}_changes"] = {
+                "deployment_frequency": _figure(frequency, frequency_band(
+                    frequency, sum(per_week.get(key, [])), weeks)),
+                "lead_time_for_changes": _figure(lead_value, lead_time_band(lead_value or 0)),
+                "change_failure_rate": _figure(rate, failure_rate_band(rate)),
+                "failed_deployment_recovery_time": _figure(recovery_value, recovery_band(recovery_value or 0)),
+                "rework_rate": _figure(round(row[f"n_{prefix}_rework"] / total, 4), None),
+            }
     return out

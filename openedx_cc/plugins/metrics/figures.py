@@ -12,7 +12,7 @@ a fixed number of queries whatever the number of recorded changes.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Collection, Mapping
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
@@ -21,7 +21,7 @@ from django.db.models.functions import Ceil, RowNumber, TruncMonth
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments import api as deployments_api
-from openedx_cc.plugins.metrics.dora import dora_figures
+from openedx_cc.plugins.metrics.dora import dora_figures, empty_dora
 from openedx_cc.plugins.ownership import api as ownership_api
 
 if TYPE_CHECKING:
@@ -35,6 +35,15 @@ DIMENSIONS = {
     "by_release": "release",
 }
 _FAILED = Q(removed_kind__in=["revert", "rollback"])
+# The breakdowns whose rows carry DORA figures: those a deployment belongs to one row of (a deployment brings the
+# changes of several Core Committers and repositories, so those rows keep the change figures only).
+_DORA_DIMENSIONS = ("by_environment", "by_release")
+
+
+def _clip_to_month(month: datetime, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The part of the window [start, end) inside ``month`` (the first instant of a month)."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return max(start, month), min(end, following)
 
 
 def _cc_and_all() -> dict[str, Count]:
@@ -163,7 +172,7 @@ def _filtered_spans(clean: Mapping[str, Any]) -> QuerySet[Any]:
     return _owned(_in_window(deployments_api.deployment_spans(), clean), clean)
 
 
-def _dora(clean: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _dora(clean: Mapping[str, Any], group: Any = None, clip: Any = None) -> dict[Any, dict[str, dict[str, Any]]]:
     """
     The DORA blocks of the window and filters. The deployments are those of the window, environment and release;
     with a user or repository filter, those that brought or removed a change of that user or repository.
@@ -179,7 +188,7 @@ def _dora(clean: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         deployments = deployments.filter(Exists(related.filter(deployed_by=OuterRef("pk")))
                                          | Exists(related.filter(removed_by=OuterRef("pk"))))
     return dora_figures(deployments=deployments, spans=spans, related_spans=related,
-                        since=clean.get("since"), until=clean.get("until"))
+                        since=clean.get("since"), until=clean.get("until"), group=group, clip=clip)
 
 
 def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True,
@@ -201,7 +210,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     spans = spans.order_by()
     totals = spans.aggregate(**_cc_and_all())
     cc_spans = spans.filter(is_cc_change=True)
-    dora = _dora(clean)
+    dora = _dora(clean)[None]
     result = {
         "since": clean.get("since"),
         "until": clean.get("until"),
@@ -214,6 +223,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     for name, field in DIMENSIONS.items():
         if name not in include:
             continue
+        by_group = _dora(clean, F(field)) if name in _DORA_DIMENSIONS else {}
         source = cc_spans if name == "by_core_committer" else spans
         rows = source.values(field).annotate(**_cc_and_all()).order_by(field)
         cc_percentiles = _percentiles(cc_spans, field)
@@ -225,6 +235,9 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
             entry = {label: key, "cc_changes": _summary(row, "cc_", cc_percentiles.get(key, _EMPTY))}
             if name != "by_core_committer":
                 entry["all_changes"] = _summary(row, "all_", all_percentiles.get(key, _EMPTY))
+            if name in _DORA_DIMENSIONS:
+                for block in ("cc_changes", "all_changes"):
+                    entry[block]["dora"] = by_group.get(key, {}).get(block, empty_dora())
             entries.append(entry)
         if name == "by_repository" and entries:  # the recorded spelling, e.g. openedx/XBlock
             names = ownership_api.resolve_repository_names(e["repository"] for e in entries)
@@ -234,9 +247,13 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     if "by_month" not in include:
         return result
     months = spans.annotate(month=TruncMonth("deployed_at")).values("month").annotate(**_cc_and_all()).order_by("month")
+    by_month = {key.strftime("%Y-%m"): figures
+                for key, figures in _dora(clean, TruncMonth("deployed_at"), _clip_to_month).items()}
     result["by_month"] = [
-        {"month": row["month"].strftime("%Y-%m"), "cc_changes": _summary(row, "cc_"),
-         "all_changes": _summary(row, "all_")}
+        {"month": month, "cc_changes": {**_summary(row, "cc_"), "dora": by_month.get(month, {}).get(
+            "cc_changes", empty_dora())},
+         "all_changes": {**_summary(row, "all_"), "dora": by_month.get(month, {}).get("all_changes", empty_dora())}}
         for row in months
+        for month in [row["month"].strftime("%Y-%m")]
     ]
     return result

@@ -106,6 +106,31 @@ def test_cc_changes(history):
     }
 
 
+def test_breakdown_rows(history):
+    """
+    Every deployment of the window is in production, release/verawood and September: the one row of each of these
+    breakdowns has the overall figures (September clipped to the window is the window). Rows by Core Committer and by
+    repository keep the change figures only.
+    """
+    result = compute_metrics(**WINDOW)
+    for name in ("by_environment", "by_release", "by_month"):
+        [row] = result[name]
+        assert row["all_changes"]["dora"] == result["all_changes"]["dora"]
+        assert row["cc_changes"]["dora"] == result["cc_changes"]["dora"]
+    assert all("dora" not in row["cc_changes"] for row in result["by_repository"] + result["by_core_committer"])
+
+
+def test_breakdown_by_month_clips_the_weeks(history):
+    """
+    No window: the deployments run from p-1 (09-07) to p-6 (09-22), so September's weeks are those of 09-07, 09-14
+    and 09-21, as in the window of the other tests: the same figures.
+    """
+    result = compute_metrics()
+    [september] = result["by_month"]
+    assert september["all_changes"]["dora"]["deployment_frequency"] == fig(1, "high")
+    assert september["all_changes"]["dora"] == result["all_changes"]["dora"]
+
+
 def test_existing_figures_keep_their_keys(history):
     result = compute_metrics(**WINDOW)
     assert set(result["all_changes"]) == {"deployed", "reverted", "rolled_back", "change_failure_rate",
@@ -175,7 +200,7 @@ def test_empty_or_reversed_window_names_until(history, window):
 def test_constant_number_of_queries(pilot, enabled):
     def count():
         with CaptureQueriesContext(connection) as queries:
-            compute_metrics(include=())
+            compute_metrics()
         return len(queries)
 
     record_history(REPORTS[:2])
