@@ -191,6 +191,14 @@ def _dora(clean: Mapping[str, Any], group: Any = None, clip: Any = None) -> dict
                         since=clean.get("since"), until=clean.get("until"), group=group, clip=clip)
 
 
+def compute_dora(*, name_unknown_values: bool = True, **params: Any) -> dict[str, dict[str, Any]]:
+    """
+    Only the DORA blocks of ``compute_metrics`` for the same window and filters: ``{"all_changes": {...},
+    "cc_changes": {...}}``. Raises ``ValidationFailed`` as ``compute_metrics`` does.
+    """
+    return _dora(_check_filters(params, name_unknown_values=name_unknown_values))[None]
+
+
 def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True,
                     **params: Any) -> dict[str, Any]:
     """
