@@ -163,8 +163,11 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
         totals = {row["group"]: row for row in annotated.values("group").annotate(**counts).order_by()}
     else:
         totals = {None: annotated.aggregate(**counts)}
-    first_spans = spans.order_by().filter(~Exists(deployments_api.deployment_spans().filter(
-        change=OuterRef("change"), environment=OuterRef("environment"), deployed_at__lt=OuterRef("deployed_at"))))
+    # The first presence of each change in each environment: the earliest recorded (one grouping, not a lookup per
+    # row, which SQLite's planner turns into a scan of all earlier presences).
+    first_ids = deployments_api.deployment_spans().order_by().values("change", "environment").annotate(
+        first=Min("pk")).values("first")
+    first_spans = spans.order_by().filter(pk__in=first_ids)
     lead = first_spans.annotate(lead=ExpressionWrapper(F("deployed_at") - F("change__merged_at"),
                                                        output_field=DurationField()))
     # Without since or until, the window runs from the first deployment to just after the last (when there is any).
