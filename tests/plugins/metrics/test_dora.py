@@ -223,3 +223,17 @@ def test_constant_number_of_queries(pilot, enabled):
 ])
 def test_bands(function, value, band):
     assert function(*value) == band
+
+
+def test_the_endpoint(history, api_client, staff_user):
+    """The dora blocks over REST; a zero-length or reversed window is a 400 naming ``until``; no window is fine."""
+    api_client.force_authenticate(staff_user)
+    body = api_client.get("/api/cc/v1/metrics/", WINDOW).json()
+    assert body["all_changes"]["dora"]["change_failure_rate"] == fig(0.5, "low")
+    assert body["by_environment"][0]["all_changes"]["dora"]["rework_rate"] == fig(0.3333, None)
+    for since, until in (("2026-09-07T00:00:00Z", "2026-09-07T00:00:00Z"),
+                         ("2026-09-08T00:00:00Z", "2026-09-07T00:00:00Z")):
+        bad = api_client.get("/api/cc/v1/metrics/", {"since": since, "until": until})
+        assert bad.status_code == 400 and [e["field"] for e in bad.json()["errors"]] == ["until"]
+    empty = api_client.get("/api/cc/v1/metrics/", {"since": "2030-01-01T00:00:00Z"})
+    assert empty.status_code == 200 and empty.json()["cc_changes"]["dora"] == dora.empty_dora()
