@@ -172,3 +172,67 @@ def backstage_yaml(location):
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return yaml.dump_all(documents, Dumper=dumper, sort_keys=False, default_flow_style=False,
                          allow_unicode=True), pairs
+
+
+def _seconds_between(later, earlier):
+    """SQL for the seconds from ``earlier`` to ``later`` (two datetime columns), per database."""
+    if connection.vendor == "sqlite":
+        return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400) AS INTEGER)"
+    if connection.vendor == "mysql":
+        return f"TIMESTAMPDIFF(SECOND, {earlier}, {later})"
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+
+
+def _day_and_week(column):
+    if connection.vendor == "sqlite":
+        return f"date({column})", f"date({column}, 'weekday 0', '-6 days')"
+    if connection.vendor == "mysql":
+        return f"DATE({column})", f"DATE({column}) - INTERVAL WEEKDAY({column}) DAY"
+    return f"CAST({column} AS DATE)", f"CAST(date_trunc('week', {column}) AS DATE)"
+
+
+def dora_sql(cc=False):
+    """
+    The five DORA figures over every recorded deployment, by hand-written SQL (four statements): deployments,
+    failing and rework counts; deployment days per week; the lower-median lead time; the lower-median recovery time.
+    Returns (deployments, failing, rework, [days per week with deployments], lead seconds, recovery seconds).
+    """
+    q = connection.ops.quote_name
+    dep, span, change = (q(model._meta.db_table) for model in (Deployment, DeploymentSpan, Change))
+    link, reverts = q(DeployedChange._meta.db_table), q(Change.reverts.through._meta.db_table)
+    cc_span = " AND s.is_cc_change" if cc else ""
+    chosen = f"EXISTS (SELECT 1 FROM {span} s WHERE s.deployed_by_id = d.id{cc_span})" if cc else "1 = 1"
+    failing_span = (f"EXISTS (SELECT 1 FROM {span} s WHERE s.deployed_by_id = d.id{cc_span} "
+                    f"AND s.removed_kind IN ('revert', 'rollback'))")
+    failing = failing_span if cc else f"(d.result = 'failure' OR {failing_span})"
+    only_reworks = (f"(d.kind = 'rollback' OR (EXISTS (SELECT 1 FROM {link} l JOIN {reverts} r ON r.from_change_id = "
+                    f"l.change_id WHERE l.deployment_id = d.id) AND NOT EXISTS (SELECT 1 FROM {link} l LEFT JOIN "
+                    f"{reverts} r ON r.from_change_id = l.change_id WHERE l.deployment_id = d.id AND r.id IS NULL)))")
+    day, week = _day_and_week("d.deployed_at")
+    first_removal = (f"(SELECT MIN(s.removed_at) FROM {span} s WHERE s.deployed_by_id = d.id{cc_span} "
+                     f"AND s.removed_kind IN ('revert', 'rollback'))")
+    next_success = (f"(SELECT MIN(n.deployed_at) FROM {dep} n WHERE n.environment = d.environment "
+                    f"AND n.result = 'success' AND n.deployed_at > d.deployed_at)")
+    recovered = first_removal if cc else f"CASE WHEN d.result = 'failure' THEN {next_success} ELSE {first_removal} END"
+    lead = _seconds_between("s.deployed_at", "c.merged_at")
+    cc_lead = " AND s.is_cc_change" if cc else ""
+    median = "SELECT v FROM (SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n FROM ({}) x) y " \
+             "WHERE rn = (n + 1) / 2"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), SUM(CASE WHEN {failing} THEN 1 ELSE 0 END), "
+                       f"SUM(CASE WHEN {only_reworks} THEN 1 ELSE 0 END) FROM {dep} d WHERE {chosen}")
+        total, failed, rework = cursor.fetchone()
+        cursor.execute(f"SELECT w, COUNT(DISTINCT dy) FROM (SELECT {week} AS w, {day} AS dy FROM {dep} d "
+                       f"WHERE d.result = 'success' AND {chosen}) t GROUP BY w")
+        weeks = [int(days) for _w, days in cursor.fetchall()]
+        cursor.execute(median.format(
+            f"SELECT {lead} AS v FROM {span} s JOIN {change} c ON c.id = s.change_id WHERE s.id IN (SELECT MIN(e.id) "
+            f"FROM {span} e GROUP BY e.change_id, e.environment){cc_lead}"))
+        lead_seconds = cursor.fetchone()
+        recovery_expr = _seconds_between("r_at", "deployed_at")
+        cursor.execute(median.format(
+            f"SELECT {recovery_expr} AS v FROM (SELECT d.deployed_at, {recovered} AS r_at FROM {dep} d "
+            f"WHERE {chosen} AND {failing}) f WHERE r_at IS NOT NULL"))
+        recovery_seconds = cursor.fetchone()
+    return (int(total), int(failed or 0), int(rework or 0), weeks, lead_seconds and int(lead_seconds[0]),
+            recovery_seconds and int(recovery_seconds[0]))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from django.db import transaction
 
-from openedx_cc.plugins.deployments.models import Change, Deployment, DeploymentSpan
+from openedx_cc.plugins.deployments.models import Change, DeployedChange, Deployment, DeploymentSpan
 
 from openedx_cc.plugins.ownership.models import (
     Agreement,
@@ -168,3 +168,69 @@ def generate_presences(count=100_000, seed=5, batch=5_000):
             ))
         DeploymentSpan.objects.bulk_create(spans, batch_size=batch)
     return count
+
+
+DORA_START = datetime(2024, 1, 1, tzinfo=timezone.utc)  # the DORA benchmark's data, before the metrics data
+
+
+def generate_dora_history(deployments=20_000, spans=100_000, seed=7, batch=5_000):
+    """
+    The DORA benchmark's data: ``deployments`` deployments over 600 days to three environments (2 % failed attempts,
+    3 % rollbacks), and ``spans`` changes, each brought by one of them (one presence each, with its deployed change);
+    3 % of the changes are later reverted, 2 % rolled back, by a deployment a little later.
+    """
+    rng = random.Random(seed)
+    environments = ("bench-production", "bench-staging", "bench-edge")
+    with transaction.atomic():
+        rows = []
+        for i in range(deployments):
+            fate = rng.random()
+            rows.append(Deployment(
+                report_id=f"dora-bench-{i}", environment=environments[i % 3], release=f"release/r{i % 12}",
+                deployed_at=DORA_START + timedelta(minutes=i * 43 + rng.randrange(0, 40)), body_sha256="0" * 64,
+                result="failure" if fate < 0.02 else "success", kind="rollback" if 0.02 <= fate < 0.05 else "deploy"))
+        made = Deployment.objects.bulk_create(rows, batch_size=batch)
+        if made and made[0].pk is None:
+            ids = dict(Deployment.objects.filter(report_id__startswith="dora-bench-").values_list("report_id", "id"))
+            for row in made:
+                row.pk = ids[row.report_id]
+        bringing = [row for row in made if row.result == "success" and row.kind == "deploy"]
+        plan = []  # (index of the deployment that brings the change, its fate)
+        for _ in range(spans):
+            fate = rng.random()
+            plan.append((rng.randrange(len(bringing)),
+                         "revert" if fate < 0.03 else "rollback" if fate < 0.05 else "",
+                         rng.randrange(10, 60 * 24 * 20), rng.randrange(1, 30)))
+        changes = Change.objects.bulk_create([
+            Change(repository=f"openedx/dora-{i % 300}", repository_key=f"openedx/dora-{i % 300}", pr_number=i + 1,
+                   change_key=f"dora-bench/{i}", merge_sha=f"{i + 10**7:040x}", author="a", merged_by="a",
+                   merged_at=bringing[index].deployed_at - timedelta(minutes=minutes))
+            for i, (index, _kind, minutes, _later) in enumerate(plan)
+        ], batch_size=batch)
+        if changes and changes[0].pk is None:
+            ids = dict(Change.objects.filter(change_key__startswith="dora-bench/").values_list("change_key", "id"))
+            for change in changes:
+                change.pk = ids[change.change_key]
+        span_rows, links = [], []
+        for i, (change, (index, kind, _minutes, later)) in enumerate(zip(changes, plan, strict=True)):
+            brought = bringing[index]
+            remover = bringing[min(index + later, len(bringing) - 1)] if kind else None
+            seconds = int((remover.deployed_at - brought.deployed_at).total_seconds()) if remover else None
+            span_rows.append(DeploymentSpan(
+                change=change, environment=brought.environment, deployed_by=brought, deployed_at=brought.deployed_at,
+                release=brought.release, repository_key=change.repository_key, is_cc_change=i % 4 == 0,
+                core_committer=f"user-{i % 200}" if i % 4 == 0 else "", removed_by=remover,
+                removed_at=remover.deployed_at if remover else None, removed_kind=kind, seconds_to_removal=seconds))
+            links.append(DeployedChange(deployment=brought, change=change))
+        DeploymentSpan.objects.bulk_create(span_rows, batch_size=batch)
+        DeployedChange.objects.bulk_create(links, batch_size=batch)
+    return deployments, spans
+
+
+def remove_dora_history():
+    """Delete the DORA benchmark's data, so that the benchmarks after it measure their own."""
+    with transaction.atomic():
+        DeploymentSpan.objects.filter(change__change_key__startswith="dora-bench/").delete()
+        DeployedChange.objects.filter(change__change_key__startswith="dora-bench/").delete()
+        Change.objects.filter(change_key__startswith="dora-bench/").delete()
+        Deployment.objects.filter(report_id__startswith="dora-bench-").delete()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 
-from openedx_cc.plugins.deployments.models import Deployment, DeploymentSpan, Presence
+from openedx_cc.plugins.deployments.models import DeployedChange, Deployment, DeploymentKind, DeploymentSpan, Presence
 from openedx_cc.plugins.ownership import api as ownership_api
 
 if TYPE_CHECKING:
@@ -57,6 +57,18 @@ def deployment_spans() -> QuerySet[DeploymentSpan]:
     ``removed_kind``, ``seconds_to_removal``), as a queryset for the metrics to filter and aggregate.
     """
     return DeploymentSpan.objects.all()
+
+
+def deployments_for_metrics() -> QuerySet[Deployment]:
+    """
+    Every recorded deployment (``Deployment``: ``environment``, ``release``, ``kind``, ``result``, ``deployed_at``),
+    as a queryset for the DORA metrics to filter and aggregate, annotated with ``only_reworks``: true for a rollback,
+    and for a deployment whose every change reverts another change (a revert-only deployment).
+    """
+    brought = DeployedChange.objects.filter(deployment=OuterRef("pk"))
+    only_reworks = Q(kind=DeploymentKind.ROLLBACK) | (
+        Exists(brought.filter(change__reverts__isnull=False)) & ~Exists(brought.filter(change__reverts__isnull=True)))
+    return Deployment.objects.annotate(only_reworks=ExpressionWrapper(only_reworks, output_field=BooleanField()))
 
 
 def _removal(span: DeploymentSpan) -> dict[str, Any]:

@@ -16,6 +16,47 @@ from openedx_cc.plugins.metrics.api import compute_metrics
 from openedx_cc.plugins.metrics.models import MetricsDashboard
 from openedx_cc.plugins.ownership import api as ownership_api
 
+_DORA_LABELS = {
+    "deployment_frequency": _("Deployment frequency"),
+    "lead_time_for_changes": _("Lead time for changes"),
+    "change_failure_rate": _("Change failure rate (by deployments)"),
+    "failed_deployment_recovery_time": _("Failed deployment recovery time"),
+    "rework_rate": _("Rework rate"),
+}
+
+
+def _duration(seconds: int) -> str:
+    """A duration for reading: the two largest units among days, hours and minutes (seconds under a minute)."""
+    if seconds < 60:
+        return f"{seconds} s"
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+    return " ".join(parts[:2])
+
+
+def _dora_text(name: str, value) -> str:
+    if value is None:
+        return "\u2013"
+    if name == "deployment_frequency":
+        return str(_("%(days)s days per week")) % {"days": value}
+    if name in ("change_failure_rate", "rework_rate"):
+        return f"{value * 100:.1f} %"
+    return _duration(value)
+
+
+def dora_rows(metrics: dict) -> list[dict]:
+    """The DORA figures as the dashboard's table shows them: a label, then each block's text and band."""
+    return [
+        {"name": name, "label": label,
+         "cells": [{"block": block, "text": _dora_text(name, metrics[block]["dora"][name]["value"]),
+                    "band": metrics[block]["dora"][name]["band"]} for block in ("cc_changes", "all_changes")]}
+        for name, label in _DORA_LABELS.items()
+    ]
+
+
 def dashboard_context(params) -> dict:
     """
     Everything the dashboard shows, for the given metrics filters. Invalid filters are reported on the page, with no
@@ -49,7 +90,8 @@ def dashboard_context(params) -> dict:
                                      [name or str(_("(none)")) for name, _n in summary.by_organization],
                                      {"Core Committers": [n for _name, n in summary.by_organization]})
     return {
-        "metrics": metrics, "summary": summary, "charts": charts_drawn + [organizations], "errors": errors,
+        "metrics": metrics, "dora": dora_rows(metrics) if metrics is not None else [],
+        "summary": summary, "charts": charts_drawn + [organizations], "errors": errors,
         "filters": wanted, "query": urlencode(wanted), "now": timezone.now(),
     }
 

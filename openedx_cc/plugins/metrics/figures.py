@@ -12,15 +12,16 @@ a fixed number of queries whatever the number of recorded changes.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Collection, Mapping
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Ceil, RowNumber, TruncMonth
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.lib.timeutil import parse_aware_datetime
 from openedx_cc.plugins.deployments import api as deployments_api
+from openedx_cc.plugins.metrics.dora import dora_figures, empty_dora
 from openedx_cc.plugins.ownership import api as ownership_api
 
 if TYPE_CHECKING:
@@ -34,6 +35,15 @@ DIMENSIONS = {
     "by_release": "release",
 }
 _FAILED = Q(removed_kind__in=["revert", "rollback"])
+# The breakdowns whose rows carry DORA figures: those a deployment belongs to one row of (a deployment brings the
+# changes of several Core Committers and repositories, so those rows keep the change figures only).
+_DORA_DIMENSIONS = ("by_environment", "by_release")
+
+
+def _clip_to_month(month: datetime, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The part of the window [start, end) inside ``month`` (the first instant of a month)."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return max(start, month), min(end, following)
 
 
 def _cc_and_all() -> dict[str, Count]:
@@ -140,6 +150,55 @@ def _check_filters(params: Mapping[str, Any], *, name_unknown_values: bool) -> d
     return clean
 
 
+def _owned(spans: QuerySet[Any], clean: Mapping[str, Any]) -> QuerySet[Any]:
+    """``spans`` narrowed by the user and repository filters."""
+    if "user" in clean:
+        spans = spans.filter(core_committer__iexact=clean["user"])
+    if "repository" in clean:
+        spans = spans.filter(repository_key=clean["repository"].lower())
+    return spans
+
+
+def _in_window(queryset: QuerySet[Any], clean: Mapping[str, Any]) -> QuerySet[Any]:
+    if "since" in clean:
+        queryset = queryset.filter(deployed_at__gte=clean["since"])
+    if "until" in clean:
+        queryset = queryset.filter(deployed_at__lt=clean["until"])
+    return queryset
+
+
+def _filtered_spans(clean: Mapping[str, Any]) -> QuerySet[Any]:
+    """The presences of the window, the user and the repository (environment and release are left to the caller)."""
+    return _owned(_in_window(deployments_api.deployment_spans(), clean), clean)
+
+
+def _dora(clean: Mapping[str, Any], group: Any = None, clip: Any = None) -> dict[Any, dict[str, dict[str, Any]]]:
+    """
+    The DORA blocks of the window and filters. The deployments are those of the window, environment and release;
+    with a user or repository filter, those that brought or removed a change of that user or repository.
+    """
+    related = _owned(deployments_api.deployment_spans(), clean)
+    deployments = _in_window(deployments_api.deployments_for_metrics(), clean)
+    spans = _filtered_spans(clean)
+    for name in ("environment", "release"):
+        if name in clean:
+            deployments = deployments.filter(**{name: clean[name]})
+            spans = spans.filter(**{name: clean[name]})
+    if "user" in clean or "repository" in clean:
+        deployments = deployments.filter(Exists(related.filter(deployed_by=OuterRef("pk")))
+                                         | Exists(related.filter(removed_by=OuterRef("pk"))))
+    return dora_figures(deployments=deployments, spans=spans, related_spans=related,
+                        since=clean.get("since"), until=clean.get("until"), group=group, clip=clip)
+
+
+def compute_dora(*, name_unknown_values: bool = True, **params: Any) -> dict[str, dict[str, Any]]:
+    """
+    Only the DORA blocks of ``compute_metrics`` for the same window and filters: ``{"all_changes": {...},
+    "cc_changes": {...}}``. Raises ``ValidationFailed`` as ``compute_metrics`` does.
+    """
+    return _dora(_check_filters(params, name_unknown_values=name_unknown_values))[None]
+
+
 def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month",), name_unknown_values: bool = True,
                     **params: Any) -> dict[str, Any]:
     """
@@ -151,15 +210,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     must not show through the answer, so a value nothing matches gives empty figures, as one nobody recorded does.
     """
     clean = _check_filters(params, name_unknown_values=name_unknown_values)
-    spans = deployments_api.deployment_spans()
-    if "since" in clean:
-        spans = spans.filter(deployed_at__gte=clean["since"])
-    if "until" in clean:
-        spans = spans.filter(deployed_at__lt=clean["until"])
-    if "user" in clean:
-        spans = spans.filter(core_committer__iexact=clean["user"])
-    if "repository" in clean:
-        spans = spans.filter(repository_key=clean["repository"].lower())
+    spans = _filtered_spans(clean)
     if "environment" in clean:
         spans = spans.filter(environment=clean["environment"])
     if "release" in clean:
@@ -167,16 +218,20 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     spans = spans.order_by()
     totals = spans.aggregate(**_cc_and_all())
     cc_spans = spans.filter(is_cc_change=True)
+    dora = _dora(clean)[None]
     result = {
         "since": clean.get("since"),
         "until": clean.get("until"),
         "filters": {k: clean[k] for k in ("user", "repository", "environment", "release") if k in clean},
-        "cc_changes": _summary(totals, "cc_", _percentiles(cc_spans).get(None, _EMPTY)),
-        "all_changes": _summary(totals, "all_", _percentiles(spans).get(None, _EMPTY)),
+        "cc_changes": {**_summary(totals, "cc_", _percentiles(cc_spans).get(None, _EMPTY)),
+                       "dora": dora["cc_changes"]},
+        "all_changes": {**_summary(totals, "all_", _percentiles(spans).get(None, _EMPTY)),
+                        "dora": dora["all_changes"]},
     }
     for name, field in DIMENSIONS.items():
         if name not in include:
             continue
+        by_group = _dora(clean, F(field)) if name in _DORA_DIMENSIONS else {}
         source = cc_spans if name == "by_core_committer" else spans
         rows = source.values(field).annotate(**_cc_and_all()).order_by(field)
         cc_percentiles = _percentiles(cc_spans, field)
@@ -188,6 +243,9 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
             entry = {label: key, "cc_changes": _summary(row, "cc_", cc_percentiles.get(key, _EMPTY))}
             if name != "by_core_committer":
                 entry["all_changes"] = _summary(row, "all_", all_percentiles.get(key, _EMPTY))
+            if name in _DORA_DIMENSIONS:
+                for block in ("cc_changes", "all_changes"):
+                    entry[block]["dora"] = by_group.get(key, {}).get(block, empty_dora())
             entries.append(entry)
         if name == "by_repository" and entries:  # the recorded spelling, e.g. openedx/XBlock
             names = ownership_api.resolve_repository_names(e["repository"] for e in entries)
@@ -197,9 +255,13 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     if "by_month" not in include:
         return result
     months = spans.annotate(month=TruncMonth("deployed_at")).values("month").annotate(**_cc_and_all()).order_by("month")
+    by_month = {key.strftime("%Y-%m"): figures
+                for key, figures in _dora(clean, TruncMonth("deployed_at"), _clip_to_month).items()}
     result["by_month"] = [
-        {"month": row["month"].strftime("%Y-%m"), "cc_changes": _summary(row, "cc_"),
-         "all_changes": _summary(row, "all_")}
+        {"month": month, "cc_changes": {**_summary(row, "cc_"), "dora": by_month.get(month, {}).get(
+            "cc_changes", empty_dora())},
+         "all_changes": {**_summary(row, "all_"), "dora": by_month.get(month, {}).get("all_changes", empty_dora())}}
         for row in months
+        for month in [row["month"].strftime("%Y-%m")]
     ]
     return result

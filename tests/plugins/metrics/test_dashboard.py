@@ -30,6 +30,12 @@ def test_the_dashboard_shows_the_registry_and_the_charts(client, staff_user, his
     assert 'data-label="2026-08" data-value="0.5"' in html  # CC change failure rate in August
     assert 'data-label="2026-09" data-value="1.0"' in html
     assert 'data-label="openedx/openedx-platform" data-value="3"' in html  # deployed there
+    # DORA (test_metrics: all changes fail in 2 deployments of 4; lead time 4 days; recovery 1 day)
+    assert '<tr data-dora="change_failure_rate">' in html
+    assert '<td data-block="all_changes" data-band="low">50.0 % <small>(low)</small></td>' in html
+    assert '<td data-block="all_changes" data-band="high">4 d <small>(high)</small></td>' in html
+    assert '<td data-block="all_changes" data-band="medium">1 d <small>(medium)</small></td>' in html
+    assert '<td data-block="all_changes" data-band="">50.0 %</td>' in html  # rework, no band
 
 
 def test_bad_filters_are_reported_on_the_page(client, staff_user, history):

@@ -1,0 +1,214 @@
+"""
+The DORA metrics of the metrics applet (docs/reference/rest.rst, "Metrics", "DORA metrics"): deployment frequency,
+lead time for changes, change failure rate, failed deployment recovery time and rework rate, for all changes and for
+CC changes, after Apache DevLake's definitions with the differences the docs list.
+
+Every figure is computed by the database (aggregations, ``Exists`` and window functions), in a fixed number of
+queries: one aggregation of the deployments, two of deployment days by week, and one per median (four). The only
+work left to Python is on aggregated rows: the weeks of the window (at most one row per week) and the bands.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Callable
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import Ceil, RowNumber, TruncDate, TruncWeek
+from django.utils import timezone
+
+from openedx_cc.plugins.deployments import api as deployments_api
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+FIGURES = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate", "failed_deployment_recovery_time",
+           "rework_rate")
+HOUR, DAY, WEEK, MONTH = 3_600, 86_400, 7 * 86_400, 30 * 86_400
+_REMOVED = Q(removed_kind__in=["revert", "rollback"])
+
+
+def frequency_band(days_per_week: float, days: int, weeks: int) -> str:
+    """
+    The DORA 2023 band of a deployment frequency given as the median of deployment days per week (``days`` deployment
+    days in ``weeks`` weeks): elite "on demand" = 5 or more (a deployment on every working day), high "between once
+    per day and once per week" = 1 to 4, medium "between once per week and once per month" = a median of 0 with at
+    least one deployment day per 4 weeks on average, low = fewer.
+    """
+    if days_per_week >= 5:
+        return "elite"
+    if days_per_week >= 1:
+        return "high"
+    return "medium" if days * 4 >= weeks else "low"
+
+
+def lead_time_band(seconds: float) -> str:
+    """DORA 2023: elite less than one day, high less than one week, medium less than one month (30 days), low more."""
+    return "elite" if seconds < DAY else "high" if seconds < WEEK else "medium" if seconds < MONTH else "low"
+
+
+def failure_rate_band(rate: float) -> str:
+    """DORA 2023: elite at most 5 %, high at most 10 %, medium at most 15 %, low above."""
+    return "elite" if rate <= 0.05 else "high" if rate <= 0.10 else "medium" if rate <= 0.15 else "low"
+
+
+def recovery_band(seconds: float) -> str:
+    """DORA 2023: elite less than one hour, high less than one day, medium less than one week, low one week or more."""
+    return "elite" if seconds < HOUR else "high" if seconds < DAY else "medium" if seconds < WEEK else "low"
+
+
+def _figure(value: float | None, band: str | None) -> dict[str, Any]:
+    return {"value": value, "band": band if value is not None else None}
+
+
+def empty_dora() -> dict[str, Any]:
+    """The DORA block of a window that holds nothing to measure."""
+    return {name: _figure(None, None) for name in FIGURES}
+
+
+def _seconds(value: Any) -> int:
+    """A duration from the database: a timedelta, or microseconds where the backend gives a number."""
+    return round(value.total_seconds()) if isinstance(value, timedelta) else round(value / 1_000_000)
+
+
+def _medians(queryset: QuerySet[Any], duration: str, grouped: bool) -> dict[Any, int]:
+    """
+    ``{group: lower median of the annotated duration}`` over ``queryset`` (one group, None, unless ``grouped``: then
+    by the annotation ``group``), in one query: window functions number the rows of each group in order, and the
+    row ranked ceil(n / 2) is kept.
+    """
+    partition = [F("group")] if grouped else None
+    rows = (
+        queryset.annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=[F(duration).asc(), F("pk").asc()]),
+            total=Window(Count("pk"), partition_by=partition),
+        )
+        .filter(rank=Ceil(F("total") * 0.5))
+        .values_list("group" if grouped else "pk", duration)
+    )
+    return {key if grouped else None: _seconds(value) for key, value in rows}
+
+
+def _monday(moment: datetime) -> Any:
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks(start: datetime, end: datetime) -> int:
+    """The number of Monday-aligned weeks that overlap [start, end)."""
+    return (_monday(end - timedelta(microseconds=1)) - _monday(start)).days // 7 + 1
+
+
+def _frequency(per_week: list[int], weeks: int) -> int:
+    """The lower median of deployment days per week, the weeks without deployments counting as 0."""
+    counts = sorted([0] * max(weeks - len(per_week), 0) + per_week)
+    return counts[(len(counts) - 1) // 2]
+
+
+def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_spans: QuerySet[Any],
+                 since: datetime | None, until: datetime | None, group: Any = None,
+                 clip: Callable[[Any, datetime, datetime], tuple[datetime, datetime]] | None = None,
+                 ) -> dict[Any, dict[str, dict[str, Any]]]:
+    """
+    ``{group: {"all_changes": {...}, "cc_changes": {...}}}``, each the five DORA figures with their bands; the only
+    group is None unless ``group`` (an expression valid on deployments and on presences alike, e.g. ``F("release")``)
+    is given, and then a group appears when it has deployments.
+
+    ``deployments`` are the deployments of the window and filters (from ``deployments_for_metrics``); ``spans`` the
+    presences of the window and filters (for lead times); ``related_spans`` the presences that the user and
+    repository filters leave, whatever the window (what a deployment brought, and which of it failed). ``clip``
+    narrows the window to a group's own period (a month). Five to seven queries, whatever the number of rows.
+    """
+    grouped = group is not None
+    keys = ["group"] if grouped else []
+    brought = related_spans.filter(deployed_by=OuterRef("pk"))
+    failing_spans = brought.filter(_REMOVED)
+    first_removal = failing_spans.order_by("removed_at").values("removed_at")[:1]
+    first_cc_removal = failing_spans.filter(is_cc_change=True).order_by("removed_at").values("removed_at")[:1]
+    next_success = deployments_api.deployments_for_metrics().filter(
+        environment=OuterRef("environment"), result="success", deployed_at__gt=OuterRef("deployed_at"),
+    ).order_by("deployed_at").values("deployed_at")[:1]
+    if grouped:
+        deployments, spans = deployments.annotate(group=group), spans.annotate(group=group)
+    annotated = deployments.order_by().annotate(
+        failing=ExpressionWrapper(Q(result="failure") | Exists(failing_spans), output_field=BooleanField()),
+        cc=Exists(brought.filter(is_cc_change=True)),
+        cc_failing=Exists(failing_spans.filter(is_cc_change=True)),
+        recovered_at=Case(When(result="failure", then=Subquery(next_success)), default=Subquery(first_removal)),
+        cc_recovered_at=Subquery(first_cc_removal),
+    )
+    # The aggregates are named apart from the annotations they count (the same name makes Django drop the filter).
+    counts = {
+        "n_all": Count("pk"), "n_all_failing": Count("pk", filter=Q(failing=True)),
+        "n_all_rework": Count("pk", filter=Q(only_reworks=True)),
+        "n_cc": Count("pk", filter=Q(cc=True)), "n_cc_failing": Count("pk", filter=Q(cc_failing=True)),
+        "n_cc_rework": Count("pk", filter=Q(cc=True, only_reworks=True)),
+        "first": Min("deployed_at"), "last": Max("deployed_at"),
+    }
+    if grouped:
+        totals = {row["group"]: row for row in annotated.values("group").annotate(**counts).order_by()}
+    else:
+        totals = {None: annotated.aggregate(**counts)}
+    # The first presence of each change in each environment: the earliest recorded (one grouping, not a lookup per
+    # row, which SQLite's planner turns into a scan of all earlier presences).
+    first_ids = deployments_api.deployment_spans().order_by().values("change", "environment").annotate(
+        first=Min("pk")).values("first")
+    first_spans = spans.order_by().filter(pk__in=first_ids)
+    lead = first_spans.annotate(lead=ExpressionWrapper(F("deployed_at") - F("change__merged_at"),
+                                                       output_field=DurationField()))
+    # Without since or until, the window runs from the first deployment to just after the last (when there is any).
+    recorded = [row for row in totals.values() if row["first"] is not None]
+    window_start: datetime = since or min((row["first"] for row in recorded), default=timezone.now())
+    window_end: datetime = until or (max((row["last"] for row in recorded), default=window_start)
+                                     + timedelta(microseconds=1))
+    out: dict[Any, dict[str, dict[str, Any]]] = {key: {} for key in totals} if grouped else {None: {}}
+    for prefix, chosen, failing, recovered_at, lead_spans in (
+        ("all", annotated, "failing", "recovered_at", lead),
+        ("cc", annotated.filter(cc=True), "cc_failing", "cc_recovered_at", lead.filter(is_cc_change=True)),
+    ):
+        if not any(row[f"n_{prefix}"] for row in totals.values()):
+            for key in out:
+                out[key][f"{prefix}_changes"] = empty_dora()
+            continue
+        per_week: dict[Any, list[int]] = {}
+        for row in (chosen.filter(result="success").annotate(week=TruncWeek("deployed_at")).values(*keys, "week")
+                    .annotate(days=Count(TruncDate("deployed_at"), distinct=True)).order_by()):
+            per_week.setdefault(row["group"] if grouped else None, []).append(row["days"])
+        lead_seconds = _medians(lead_spans, "lead", grouped)
+        recovery = _medians(
+            chosen.filter(**{failing: True, f"{recovered_at}__isnull": False}).annotate(
+                recovery=ExpressionWrapper(F(recovered_at) - F("deployed_at"), output_field=DurationField())),
+            "recovery", grouped)
+        for key, row in totals.items():
+            total = row[f"n_{prefix}"]
+            if not total:
+                out[key][f"{prefix}_changes"] = empty_dora()
+                continue
+            start, end = clip(key, window_start, window_end) if clip is not None else (window_start, window_end)
+            weeks = _weeks(start, end)
+            frequency = _frequency(per_week.get(key, []), weeks)
+            rate = round(row[f"n_{prefix}_failing"] / total, 4)
+            lead_value, recovery_value = lead_seconds.get(key), recovery.get(key)
+            out[key][f"{prefix}_changes"] = {
+                "deployment_frequency": _figure(frequency, frequency_band(
+                    frequency, sum(per_week.get(key, [])), weeks)),
+                "lead_time_for_changes": _figure(lead_value, lead_time_band(lead_value or 0)),
+                "change_failure_rate": _figure(rate, failure_rate_band(rate)),
+                "failed_deployment_recovery_time": _figure(recovery_value, recovery_band(recovery_value or 0)),
+                "rework_rate": _figure(round(row[f"n_{prefix}_rework"] / total, 4), None),
+            }
+    return out
