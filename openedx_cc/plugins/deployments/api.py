@@ -11,6 +11,7 @@ This module only re-exports; each concern has its module (see readme.rst). The m
 """
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.plugins.deployments.data import HeadData, MergedPullRequestData, UnresolvedDeployment
+from openedx_cc.plugins.deployments.exports import devlake_deployments
 from openedx_cc.plugins.deployments.heads import current_heads, head_history, unresolved_deployments
 from openedx_cc.plugins.deployments.pullrequests import merged_pull_requests_by_sha, remember_merged_pull_requests
 from openedx_cc.plugins.deployments.queries import (
@@ -43,6 +44,7 @@ __all__ = [
     "changes_removed_by",
     "complete_deployment",
     "current_heads",
+    "devlake_deployments",
     "head_history",
     "merged_pull_requests_by_sha",
     "remember_merged_pull_requests",
