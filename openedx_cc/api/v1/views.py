@@ -232,6 +232,13 @@ class _SignedBodyMixin:
                                            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         return raw, None
 
+    def signature_refused(self, exc, header: str):
+        """The answer to a body whose signature did not verify: 503 when no secret is set, else 401."""
+        if not exc.configured:
+            return problems_response([Problem(field="", message=str(exc))], status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
+                        headers={"WWW-Authenticate": f'HMAC-SHA256 header="{header}"'})
+
 
 # The HTTP answer to each outcome of a deployment report (docs/reference/report-format.rst).
 _RECORD_STATUS = {
@@ -278,11 +285,7 @@ class DeploymentListView(_SignedBodyMixin, _DeploymentReadMixin, generics.ListAP
         try:
             deployments_api.verify_signature(raw, django_request.META.get("HTTP_X_CC_SIGNATURE_256"))
         except deployments_api.SignatureError as exc:
-            if not exc.configured:
-                return problems_response([deployments_api.Problem(field="", message=str(exc))],
-                                         status.HTTP_503_SERVICE_UNAVAILABLE)
-            return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
-                            headers={"WWW-Authenticate": f'HMAC-SHA256 header="{deployments_api.SIGNATURE_HEADER}"'})
+            return self.signature_refused(exc, deployments_api.SIGNATURE_HEADER)
         try:
             result = deployments_api.record_deployment(raw)
         except deployments_api.RecordingBusy as exc:
@@ -328,10 +331,7 @@ class GitHubDeliveryView(_SignedBodyMixin, CCViewMixin, APIView):
         try:
             github_api.verify_github_signature(raw, django_request.META.get("HTTP_X_HUB_SIGNATURE_256"))
         except github_api.GitHubSignatureError as exc:
-            if not exc.configured:
-                return problems_response([Problem(field="", message=str(exc))], status.HTTP_503_SERVICE_UNAVAILABLE)
-            return Response({"detail": str(exc)}, status=status.HTTP_401_UNAUTHORIZED,
-                            headers={"WWW-Authenticate": f'HMAC-SHA256 header="{github_api.SIGNATURE_HEADER}"'})
+            return self.signature_refused(exc, github_api.SIGNATURE_HEADER)
         try:
             received = github_api.receive_delivery(raw, event=django_request.META.get("HTTP_X_GITHUB_EVENT"),
                                                    delivery_id=django_request.META.get("HTTP_X_GITHUB_DELIVERY"))

@@ -5,10 +5,9 @@ takes them, so that a site running DevLake can feed it (``... | while read -r li
 """
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.management.options import datetime_option
 from openedx_cc.plugins.deployments.api import devlake_deployments
 
 
@@ -23,11 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only deployments deployed at or after this ISO datetime (with time zone)")
 
     def handle(self, *args, **options):
-        since = None
-        if options["since"] is not None:
-            try:
-                since = parse_aware_datetime(options["since"])
-            except InvalidValue as exc:
-                raise CommandError(f"--since: {exc}") from exc
+        since = datetime_option("--since", options["since"])
         for document in devlake_deployments(since=since):
             self.stdout.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))

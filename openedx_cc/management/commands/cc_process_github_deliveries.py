@@ -9,10 +9,9 @@ switched off (nothing is processed then).
 """
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.management.options import datetime_option
 from openedx_cc.python_api import process_github_deliveries, recording_allowed
 
 
@@ -26,12 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only deliveries received at or after this ISO datetime (with time zone)")
 
     def handle(self, *args, **options):
-        since = None
-        if options["since"] is not None:
-            try:
-                since = parse_aware_datetime(options["since"])
-            except InvalidValue as exc:
-                raise CommandError(f"--since: {exc}") from exc
+        since = datetime_option("--since", options["since"])
         if not recording_allowed():
             self.stderr.write("Deployment recording is switched off (openedx_cc.enabled, "
                               "openedx_cc.record_deployments): nothing was processed.")

@@ -8,20 +8,10 @@ on ``metadata.id``. Exits with status 1 if an event could not be sent or events 
 """
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from openedx_cc.lib.errors import InvalidValue
-from openedx_cc.lib.timeutil import parse_aware_datetime
+from openedx_cc.management.options import datetime_option
 from openedx_cc.python_api import logged_events, replay_events
-
-
-def _when(option, value):
-    if value is None:
-        return None
-    try:
-        return parse_aware_datetime(value)
-    except InvalidValue as exc:
-        raise CommandError(f"{option}: {exc}") from exc
 
 
 class Command(BaseCommand):
@@ -38,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         events = logged_events(
-            since=_when("--since", options["since"]), until=_when("--until", options["until"]),
+            since=datetime_option("--since", options["since"]), until=datetime_option("--until", options["until"]),
             event_type=options["event_type"], unsent_only=options["unsent"],
         )
         result = replay_events(events)
