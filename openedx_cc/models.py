@@ -14,6 +14,7 @@ from openedx_cc.plugins.github.models import (  # noqa: F401
     GitHubPush,
     GitHubPushedCommit,
 )
+from openedx_cc.plugins.hub.models import ForwardedEvent, HubChange, HubEvent, HubInstance  # noqa: F401
 from openedx_cc.plugins.metrics.models import MetricsDashboard  # noqa: F401
 from openedx_cc.plugins.notifications.models import NotificationLog, NotificationPreference  # noqa: F401
 from openedx_cc.plugins.ownership.models import (  # noqa: F401

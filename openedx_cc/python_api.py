@@ -23,6 +23,7 @@ from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 from openedx_cc.plugins.github.api import ProcessingSummary
+from openedx_cc.plugins.hub.toggles import HUB, SHARE_WITH_HUB
 from openedx_cc.plugins.github.api import process_again as process_github_deliveries
 from openedx_cc.plugins.notifications.api import notify_expiries, retry_notifications
 from openedx_cc.plugins.notifications.toggles import NOTIFY
@@ -98,4 +99,4 @@ def all_toggles():
     """
     Every switch of the set, in the order docs/reference/settings.rst lists them.
     """
-    return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS, NOTIFY]
+    return [ENABLED, RECORD_DEPLOYMENTS, EMIT_EVENTS, NOTIFY, SHARE_WITH_HUB, HUB]

@@ -41,6 +41,22 @@ DEFAULTS: dict[str, object] = {
     #   that Backstage only and rotate it together with its app-config.
     "OPENEDX_CC_BACKSTAGE_TOKEN": None,
 
+    # .. setting_name: OPENEDX_CC_HUB
+    # .. setting_default: None
+    # .. setting_description: The community hub this service forwards the fate of CC changes to:
+    #   ``{"url": "https://hub.example.org", "instance": "NAME", "secret": "..."}`` (the name and secret that the
+    #   hub's ``cc_hub_instance add NAME`` printed). Forwarding also needs the switch ``openedx_cc.share_with_hub``.
+    #   While it is unset nothing is forwarded and the events wait in the event log.
+    # .. setting_warning: Keep the secret out of version control.
+    "OPENEDX_CC_HUB": None,
+
+    # .. setting_name: OPENEDX_CC_HUB_ENVIRONMENT_CLASSES
+    # .. setting_default: {}
+    # .. setting_description: ``{"environment name": "production" | "staging" | "other"}``: the class of each
+    #   environment in what leaves the service (events forwarded to a hub, the DevLake export). A name it does not
+    #   map is classed by what it contains: "prod" is production, "stag" staging, anything else other.
+    "OPENEDX_CC_HUB_ENVIRONMENT_CLASSES": {},
+
     # .. setting_name: OPENEDX_CC_REPOSITORY_ALIASES
     # .. setting_default: {}
     # .. setting_description: Extra repository renames ``{"old-owner/old-name": "new-owner/new-name"}``

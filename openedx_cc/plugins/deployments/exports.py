@@ -8,17 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
+from openedx_cc.lib.environments import PRODUCTION, STAGING, environment_class
 from openedx_cc.plugins.deployments.models import Deployment, DeploymentResult
 
-# DevLake's environments; openedx-cc's are free names, classified as the hub classifies them (contract section 14):
-# a name containing "prod" is production, "stag" staging, anything else a test environment.
-_DEVLAKE_ENVIRONMENTS = (("prod", "PRODUCTION"), ("stag", "STAGING"))
+# DevLake's environments; openedx-cc's are free names, classed as what is forwarded to a hub is
+# (openedx_cc/lib/environments.py): production, staging, and other -- DevLake's TESTING.
+_DEVLAKE_ENVIRONMENTS = {PRODUCTION: "PRODUCTION", STAGING: "STAGING"}
 
 
-def devlake_environment(name: str) -> str:
+def devlake_environment(name: str, classes: dict[str, str] | None = None) -> str:
     """The DevLake environment (PRODUCTION, STAGING or TESTING) of an environment name."""
-    lowered = name.lower()
-    return next((devlake for part, devlake in _DEVLAKE_ENVIRONMENTS if part in lowered), "TESTING")
+    return _DEVLAKE_ENVIRONMENTS.get(environment_class(name, classes), "TESTING")
 
 
 def _iso(value: datetime) -> str:

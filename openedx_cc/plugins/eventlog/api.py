@@ -3,7 +3,7 @@ Public Python API of the eventlog applet: the one path by which openedx-cc emits
 events' data (``data``). Each name is defined in the module that owns it (readme.rst).
 """
 from openedx_cc.plugins.eventlog.data import PendingEvent, SendResult
-from openedx_cc.plugins.eventlog.outbox import emit_event, emit_events, logged_events, replay_events
+from openedx_cc.plugins.eventlog.outbox import emit_event, emit_events, events_logged, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import emit_events_enabled
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "emit_event",
     "emit_events",
     "emit_events_enabled",
+    "events_logged",
     "logged_events",
     "replay_events",
 ]

@@ -17,6 +17,7 @@ from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.db.models import F
 from django.utils import timezone
 from openedx_events.tooling import OpenEdxPublicSignal
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Sent after the transaction that logged events commits, whether or not the events themselves are sent (switches),
+# with ``event_types``: the set of their types. The hub applet forwards on it (an applet above this one listens; this
+# one names nobody). Receivers must return quickly: they run in the request that logged the events.
+events_logged = Signal()
 
 
 def emit_event(signal: OpenEdxPublicSignal, *, time: datetime | None = None, **data: Any) -> LoggedEvent:
@@ -72,7 +77,15 @@ def emit_events(events: Sequence[PendingEvent]) -> list[LoggedEvent]:
         prepared.append((event.signal, metadata, event.data))
     LoggedEvent.objects.bulk_create(rows)
     transaction.on_commit(lambda: _send_prepared(prepared), robust=True)
+    types = frozenset(row.event_type for row in rows)
+    transaction.on_commit(lambda: _announce_logged(types), robust=True)
     return rows
+
+
+def _announce_logged(event_types: frozenset[str]) -> None:
+    for receiver, response in events_logged.send_robust(sender=LoggedEvent, event_types=event_types):
+        if isinstance(response, Exception):
+            log.error("A receiver of events_logged (%s) failed: %r", getattr(receiver, "__name__", receiver), response)
 
 
 def _send_one(signal: OpenEdxPublicSignal, metadata: EventsMetadata, data: dict[str, Any]) -> str:
