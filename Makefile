@@ -1,7 +1,7 @@
 # The two set-up commands of the README are `make demo` and `make test`; everything else here serves them.
 .DEFAULT_GOAL := help
 .PHONY: help venv requirements dev-requirements py311-requirements tutor-requirements system-deps services demo \
-        demo-reset test test-sqlite test-mysql lint-annotations lint-imports check-migrations bench upgrade clean typecheck
+        demo-hub demo-reset test test-sqlite test-mysql lint-annotations lint-imports check-migrations bench upgrade clean typecheck
 
 SHELL := /bin/bash
 # Every virtualenv is one supported Open edX host (requirements/hosts/, docs/decisions/0010-supported-hosts.rst):
@@ -54,8 +54,11 @@ services: ## start MariaDB, PostgreSQL and Redis on loopback if they are down
 demo: requirements ## run the demo host on http://127.0.0.1:$(DEMO_PORT)/ (SQLite in .demo/, seeded on its first start)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/demo "$(DEMO_PORT)"
 
+demo-hub: requirements ## a community hub (:8001) and a second instance (:8002) beside the demo (docs/how-to/run-a-hub.rst)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/demo-hub 8001 8002
+
 demo-reset: ## forget the demo's state (database, admin password, secret): the next make demo seeds it afresh
-	rm -rf .demo
+	rm -rf .demo .demo-hub
 
 test: dev-requirements py311-requirements tutor-requirements services ## every check CI runs, under each host
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run-tests
@@ -82,7 +85,7 @@ upgrade: ## re-compile requirements/*.txt from requirements/*.in, each against i
 	scripts/compile-requirements
 
 clean: ## remove build output and demo state
-	rm -rf build dist *.egg-info .demo reports .pytest_cache tutor-contrib-openedx-cc/build tutor-contrib-openedx-cc/*.egg-info
+	rm -rf build dist *.egg-info .demo .demo-hub reports .pytest_cache tutor-contrib-openedx-cc/build tutor-contrib-openedx-cc/*.egg-info
 
 typecheck: $(DEV_STAMP) ## mypy (mypy.ini): openedx_cc at mypy's baseline, strict on lib, events and the applets' public modules
 	$(BIN)/mypy --config-file mypy.ini

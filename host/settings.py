@@ -10,7 +10,12 @@ Environment:
     OPENEDX_CC_HOST_CELERY_BROKER  a Celery broker URL (e.g. redis://127.0.0.1:6379/5): the host then queues
                                background work to Celery as LMS and CMS do (host/celery.py); unset: no Celery, the
                                work runs in process.
+    OPENEDX_CC_HOST_HUB        JSON of OPENEDX_CC_HUB ({"url", "instance", "secret"}): the hub this service forwards
+                               to (docs/how-to/join-a-hub.rst); unset: none.
+    OPENEDX_CC_HOST_EMAIL_DIR  a directory: mails are written there as files (Django's file backend) instead of
+                               to the console.
 """
+import json
 import os
 from pathlib import Path
 
@@ -125,6 +130,13 @@ OPENEDX_CC_GITHUB_WEBHOOK_SECRET = os.environ.get("OPENEDX_CC_GITHUB_WEBHOOK_SEC
 
 # Site operators who receive openedx-cc notifications (comma-separated in the environment).
 OPENEDX_CC_OPERATOR_EMAILS = [e for e in os.environ.get("OPENEDX_CC_OPERATOR_EMAILS", "").split(",") if e.strip()]
+
+# The community hub this service forwards to (docs/how-to/join-a-hub.rst).
+OPENEDX_CC_HUB = json.loads(os.environ["OPENEDX_CC_HOST_HUB"]) if os.environ.get("OPENEDX_CC_HOST_HUB") else None
+
+if os.environ.get("OPENEDX_CC_HOST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["OPENEDX_CC_HOST_EMAIL_DIR"]
 
 LOGGING = {
     "version": 1,
