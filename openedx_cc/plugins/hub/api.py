@@ -32,7 +32,7 @@ from openedx_cc.plugins.hub.reads import (
     hub_repository_key,
     no_hub_changes,
 )
-from openedx_cc.plugins.hub.receiving import BatchReceipt, receive_batch
+from openedx_cc.plugins.hub.receiving import BatchReceipt, ReceivingBusy, receive_batch
 
 __all__ = [
     "EVENTS_PATH",
@@ -50,6 +50,7 @@ __all__ = [
     "InstanceExists",
     "InstanceRefused",
     "IssuedSecret",
+    "ReceivingBusy",
     "UnknownInstance",
     "check_instance_name",
     "hub_change_fates",

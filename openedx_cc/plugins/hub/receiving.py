@@ -63,6 +63,10 @@ class _Removal:
     event = attr.ib(type=WireEvent)
 
 
+class ReceivingBusy(Exception):
+    """Concurrent batches kept the hub from storing this one (HTTP 503): send it again shortly."""
+
+
 class _Retry(Exception):
     """The transaction saw the database in a state a concurrent one left half-visible: run it again."""
 
@@ -71,8 +75,9 @@ def receive_batch(raw: bytes, instance_name: str | None, signature_header: str |
     """
     Take the batch ``raw`` from the instance ``instance_name`` (the ``X-CC-Instance`` header), signed with
     ``signature_header`` (``X-CC-Signature-256``). Raises ``InstanceRefused`` (unknown or revoked instance, a
-    signature that does not verify: HTTP 401) or ``ValidationFailed`` naming each wrong field (HTTP 400); nothing is
-    stored then. Taking the same batch again stores nothing new: its events are duplicates.
+    signature that does not verify: HTTP 401), ``ValidationFailed`` naming each wrong field (HTTP 400), or
+    ``ReceivingBusy`` (HTTP 503); nothing is stored then. Taking the same batch again stores nothing new: its events
+    are duplicates.
     """
     instance = authenticate_instance(raw, instance_name, signature_header)
     batch = parse_batch(raw)
@@ -80,9 +85,10 @@ def receive_batch(raw: bytes, instance_name: str | None, signature_header: str |
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             return _store(instance.pk, batch, canonical)
-        except (IntegrityError, _Retry):
+        except (IntegrityError, _Retry) as exc:
             if attempt == _ATTEMPTS:
-                raise
+                raise ReceivingBusy(f"concurrent batches kept the hub from storing this one ({exc.__class__.__name__}"
+                                    f"); send it again") from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
 
