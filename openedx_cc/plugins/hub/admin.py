@@ -7,7 +7,8 @@ deployed and where, how and when it was removed; the events received, read-only.
 """
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from openedx_cc.lib.admin import ReadOnlyModelAdmin
@@ -76,10 +77,10 @@ def _places(items, *, removed: bool) -> str:
     if not items:
         return "-"
     if removed:
-        return format_html_join(format_html("<br>"), "{} ({}): {} {}",
+        return format_html_join(mark_safe("<br>"), "{} ({}): {} {}",
                                 ((i["instance"], i["environment_class"], i["kind"], f"{i['at']:%Y-%m-%d %H:%M}")
                                  for i in items))
-    return format_html_join(format_html("<br>"), "{} ({}) {}",
+    return format_html_join(mark_safe("<br>"), "{} ({}) {}",
                             ((i["instance"], i["environment_class"], f"{i['first_deployed_at']:%Y-%m-%d %H:%M}")
                              for i in items))
 

@@ -174,7 +174,7 @@ def notify_hub_removal(*, repository: str, pr_number: int, title: str, url: str,
     context = {
         "change": {"repository": repository, "pr_number": pr_number, "title": title, "url": url,
                    "core_committer": core_committer},
-        "instance": instance, "environment_class": environment_class, "kind": kind,
-        "removed_at": _json(removed_at), "deployed_at": _json(deployed_at), "reported_at": _json(reported_at),
+        "instance": instance, "environment_class": environment_class, "deployed_at": _json(deployed_at),
+        "removal": {"kind": kind, "at": _json(removed_at)}, "reported_at": _json(reported_at),
     }
     return _queue("hub_change_removed", _hub_dedupe_key(repository, pr_number, instance), recipients, context)

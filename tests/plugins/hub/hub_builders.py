@@ -5,13 +5,9 @@ an instance registered on the hub; a batch posted to ``POST hub/events/``.
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
-from edx_toggles.toggles.testutils import override_waffle_switch
-
 from openedx_cc.lib.signing import hmac_sha256_hex
 from openedx_cc.plugins.hub import wire
 from openedx_cc.plugins.hub.api import register_instance
-from openedx_cc.plugins.hub.toggles import HUB
 
 URL = "/api/cc/v1/hub/events/"
 MERGED = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -58,9 +54,3 @@ def post(client, raw: bytes, *, instance="edx-prod", secret=None, headers=None):
     extra.update(headers or {})
     return client.generic("POST", URL, raw, content_type="application/json", **extra)
 
-
-@pytest.fixture
-def hub_on(enabled):
-    """``openedx_cc.enabled`` and ``openedx_cc.hub`` on."""
-    with override_waffle_switch(HUB, True):
-        yield
