@@ -27,6 +27,8 @@ def hub_on(enabled):
     """``openedx_cc.enabled`` and ``openedx_cc.hub`` on."""
     with override_waffle_switch(HUB, True):
         yield
+
+
 CHANGES = "/api/cc/v1/hub/changes/"
 
 

@@ -23,6 +23,7 @@ def hub_on(enabled):
     with override_waffle_switch(HUB, True):
         yield
 
+
 OPERATORS = ["hub-ops@example.org"]
 BRADEN = ["braden@example.org", "dave@example.org", *OPERATORS]
 
