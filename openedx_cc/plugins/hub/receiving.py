@@ -124,7 +124,8 @@ def _store(instance_id: int, batch: ParsedBatch, canonical: dict[str, str]) -> B
             instance.notes = _trim("\n".join(notes + ([instance.notes] if instance.notes else [])))
         instance.save(update_fields=["last_accepted_at", "max_clock_skew_seconds", "notes"])
         if removals:
-            transaction.on_commit(lambda: _tell(instance.name, removals, now))
+            # robust: a failure to queue a message is logged; it never turns a stored batch into an error
+            transaction.on_commit(lambda: _tell(instance.name, removals, now), robust=True)
     return BatchReceipt(accepted=len(new), duplicates=len(events) - len(new),
                         unknown=[event_id for event_id, _type in batch.unknown])
 

@@ -157,3 +157,14 @@ def test_told_after_the_commit_only(people, notify):
     assert mail.outbox == [] and not NotificationLog.objects.exists()
     assert receive_batch(raw, "edx-prod", signature(raw, secret)).accepted == 1  # nothing of it was kept
     assert recipients() == sorted(BRADEN)
+
+
+def test_a_failure_to_queue_never_fails_a_stored_batch(people, notify, send, monkeypatch):
+    from openedx_cc.plugins.notifications import api as notifications_api
+
+    def broken(**kwargs):
+        raise RuntimeError("the notification log is unreachable")
+
+    monkeypatch.setattr(notifications_api, "notify_hub_removal", broken)
+    assert send([event(pr=101, reverted="revert")]) == {"accepted": 1, "duplicates": 0, "unknown": []}
+    assert mail.outbox == []
