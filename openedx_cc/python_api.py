@@ -24,6 +24,15 @@ from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, 
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 from openedx_cc.plugins.github.api import ProcessingSummary
 from openedx_cc.plugins.hub.toggles import HUB, SHARE_WITH_HUB
+from openedx_cc.plugins.hub.api import (
+    InstanceData,
+    InstanceError,
+    IssuedSecret,
+    list_instances,
+    register_instance,
+    revoke_instance,
+    rotate_instance_secret,
+)
 from openedx_cc.plugins.github.api import process_again as process_github_deliveries
 from openedx_cc.plugins.notifications.api import notify_expiries, retry_notifications
 from openedx_cc.plugins.notifications.toggles import NOTIFY
@@ -59,6 +68,13 @@ def audit(*, days: int = 30, at: datetime | None = None) -> AuditReport:
 
 __all__ = [
     "AuditReport",
+    "InstanceData",
+    "InstanceError",
+    "IssuedSecret",
+    "list_instances",
+    "register_instance",
+    "revoke_instance",
+    "rotate_instance_secret",
     "OwnershipCheck",
     "PolicyData",
     "ProcessingSummary",

@@ -388,3 +388,78 @@ class MetricsQuerySerializer(serializers.Serializer):
     repository = serializers.CharField(required=False, help_text="owner/name (aliases are followed).")
     environment = serializers.CharField(required=False)
     release = serializers.CharField(required=False)
+
+
+# -- community hub (docs/reference/hub.rst) --------------------------------------------------------------------------
+
+
+class HubChangesQuerySerializer(serializers.Serializer):
+    """Query parameters of ``GET hub/changes/``. Values are taken as sent: a line break is refused, not trimmed."""
+
+    user = serializers.CharField(required=False, max_length=39, trim_whitespace=False,
+                                 help_text="GitHub login of the Core Committer credited.")
+    repository = serializers.CharField(required=False, max_length=140, trim_whitespace=False,
+                                       help_text="owner/name; aliases are followed.")
+    since = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone: changes of which an "
+                                                         "instance reported something received at or after it.")
+
+    def validate_user(self, value):
+        try:
+            return github_login(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_repository(self, value):
+        try:
+            parse_repository_name(value)
+        except InvalidValue as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+
+class HubDeployedSerializer(serializers.Serializer):
+    """Where an instance deployed a change: an environment class and when first."""
+
+    instance = serializers.CharField()
+    environment_class = serializers.CharField(help_text="production, staging or other")
+    first_deployed_at = serializers.DateTimeField()
+
+
+class HubRemovedSerializer(serializers.Serializer):
+    """Where an instance removed a change, how and when."""
+
+    instance = serializers.CharField()
+    environment_class = serializers.CharField(help_text="production, staging or other")
+    kind = serializers.CharField(help_text="revert or rollback")
+    at = serializers.DateTimeField()
+
+
+class HubChangeSerializer(serializers.Serializer):
+    """A change as the instances of a hub reported it (``GET hub/changes/``)."""
+
+    repository = serializers.CharField()
+    pr_number = serializers.IntegerField()
+    core_committer = serializers.CharField()
+    deployed = serializers.SerializerMethodField()
+    removed = serializers.SerializerMethodField()
+
+    def _fate(self, obj) -> dict:
+        return self.context["fates"].get(obj.pk, {"deployed": [], "removed": []})
+
+    @extend_schema_field(HubDeployedSerializer(many=True))
+    def get_deployed(self, obj) -> list[dict]:
+        # many=True makes a ListSerializer, whose data is a list (ReturnList); the stubs type every data as a ReturnDict
+        return HubDeployedSerializer(self._fate(obj)["deployed"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(HubRemovedSerializer(many=True))
+    def get_removed(self, obj) -> list[dict]:
+        return HubRemovedSerializer(self._fate(obj)["removed"], many=True).data  # type: ignore[return-value]
+
+
+class HubBatchReceiptSerializer(serializers.Serializer):
+    """The answer of ``POST hub/events/`` (for the schema)."""
+
+    accepted = serializers.IntegerField(help_text="events new from this instance, stored")
+    duplicates = serializers.IntegerField(help_text="events this instance had sent before")
+    unknown = serializers.ListField(child=serializers.CharField(),
+                                    help_text="ids of the events of types this hub does not know (left out)")

@@ -26,6 +26,9 @@ urlpatterns = [
             name="deployment-detail"),
     # Processing a delivery records deployments, which manage their own transactions (as above).
     path("github/", transaction.non_atomic_requests(views.GitHubDeliveryView.as_view()), name="github-delivery"),
+    # Receiving a batch manages its own transaction (it runs it again after losing a race), as above.
+    path("hub/events/", transaction.non_atomic_requests(views.HubEventsView.as_view()), name="hub-events"),
+    path("hub/changes/", views.HubChangesView.as_view(), name="hub-changes"),
     path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension-list"),
     path("audit/", views.AuditView.as_view(), name="audit"),

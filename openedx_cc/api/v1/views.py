@@ -22,6 +22,7 @@ from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
 from openedx_cc.plugins.catalog import api as catalog_api
 from openedx_cc.plugins.deployments import api as deployments_api
 from openedx_cc.plugins.github import api as github_api
+from openedx_cc.plugins.hub import api as hub_api
 from openedx_cc.plugins.metrics import api as metrics_api
 from openedx_cc.plugins.ownership import api as ownership_api
 
@@ -38,6 +39,9 @@ from .serializers import (
     DeploymentHeadsSerializer,
     DeploymentSerializer,
     EffectiveCommitterSerializer,
+    HubBatchReceiptSerializer,
+    HubChangeSerializer,
+    HubChangesQuerySerializer,
     InstalledExtensionSerializer,
     MetricsQuerySerializer,
     OwnershipCheckQuerySerializer,
@@ -343,6 +347,96 @@ class GitHubDeliveryView(_SignedBodyMixin, CCViewMixin, APIView):
         if received.event == "ping":
             code = status.HTTP_200_OK
         return Response(received.as_dict(), status=code)
+
+
+
+class _HubMixin(CCViewMixin):
+    """The hub's endpoints: 404 while this service is no hub (``openedx_cc.hub`` or ``openedx_cc.enabled`` off)."""
+
+    def initial(self, request, *args, **kwargs):
+        if not hub_api.hub_enabled():
+            raise Http404("this service is no community hub (openedx_cc.hub is off)")
+        super().initial(request, *args, **kwargs)
+
+
+@extend_schema(
+    request={"application/json": {"type": "object",
+                                  "description": "A batch of at most 500 events (docs/reference/hub.rst, \"Wire\")."}},
+    responses={200: HubBatchReceiptSerializer, 400: dict, 401: dict, 404: dict, 413: dict, 503: dict},
+    summary="Receive a batch of events from an instance of this hub (signed with X-CC-Signature-256)",
+)
+class HubEventsView(_SignedBodyMixin, _HubMixin, APIView):
+    """
+    ``POST``: an instance forwards the fate of CC changes, named by ``X-CC-Instance`` and signed with its secret in
+    ``X-CC-Signature-256`` (docs/reference/hub.rst). 200 with what was accepted, what was a duplicate and which
+    events were of types this hub does not know; 401 for an unknown or revoked instance or a wrong signature; 400
+    naming each wrong field of a malformed batch, nothing stored.
+    """
+
+    permission_classes = [AllowAny]  # the instance's signature authenticates it
+
+    def perform_authentication(self, request):
+        pass  # no session (nor its CSRF check) for signed batches
+
+    def post(self, request):
+        django_request = request._request
+        raw, too_large = self.read_body(django_request, hub_api.MAX_BATCH_BYTES, "batch")
+        if too_large is not None:
+            return too_large
+        try:
+            receipt = hub_api.receive_batch(raw, django_request.META.get("HTTP_X_CC_INSTANCE"),
+                                            django_request.META.get("HTTP_X_CC_SIGNATURE_256"))
+        except hub_api.InstanceRefused as exc:
+            return Response({"detail": exc.reason}, status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": f'HMAC-SHA256 header="{hub_api.SIGNATURE_HEADER}"'})
+        except hub_api.ReceivingBusy as exc:
+            response = problems_response([Problem(field="", message=str(exc))], status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = "5"
+            return response
+        return Response(receipt.as_dict())
+
+
+@extend_schema(
+    parameters=[HubChangesQuerySerializer],
+    responses={200: HubChangeSerializer(many=True), 400: dict, 403: dict, 404: dict},
+    summary="Where the instances of this hub deployed and removed each change (staff; a CC their own changes)",
+)
+class HubChangesView(_HubMixin, generics.ListAPIView):
+    """
+    The changes the instances of this hub reported, newest first: where each was deployed (instance, environment
+    class, first deployed) and where, how and when it was removed (docs/reference/hub.rst, "Hub reads"). Staff read
+    every change; a Core Committer (linked to this account) reads their own changes only.
+    """
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = HubChangeSerializer
+    pagination_class = CCPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, not a reader
+            return hub_api.no_hub_changes()
+        query = HubChangesQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        user = params.get("user")
+        if not is_staff(self.request.user):
+            login = ownership_api.committer_login_for_user(self.request.user)
+            if login is None:
+                raise PermissionDenied("Only staff and Core Committers (linked to this account) read the hub.")
+            if user and user.lower() != login.lower():
+                raise PermissionDenied("A Core Committer reads their own changes only.")
+            user = login
+        try:
+            return hub_api.hub_changes(core_committer=user, repository=params.get("repository"),
+                                       since=params.get("since"))
+        except InvalidValue as exc:
+            raise ValidationFailed([Problem(field="repository", message=str(exc))]) from exc
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        changes = list(page) if page is not None else []
+        context = dict(self.get_serializer_context(), fates=hub_api.hub_change_fates(changes))
+        return self.get_paginated_response(HubChangeSerializer(changes, many=True, context=context).data)
 
 
 class DeploymentDetailView(_DeploymentReadMixin, generics.RetrieveAPIView):

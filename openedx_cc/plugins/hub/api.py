@@ -12,6 +12,28 @@ from openedx_cc.plugins.hub.wire import (
     SIGNATURE_HEADER,
 )
 
+# The hub side: registered instances (instances.py), receiving batches (receiving.py), reading (reads.py).
+from openedx_cc.plugins.hub.instances import (
+    InstanceData,
+    InstanceError,
+    InstanceExists,
+    InstanceRefused,
+    IssuedSecret,
+    UnknownInstance,
+    check_instance_name,
+    list_instances,
+    register_instance,
+    revoke_instance,
+    rotate_instance_secret,
+)
+from openedx_cc.plugins.hub.reads import (
+    hub_change_fates,
+    hub_changes,
+    hub_repository_key,
+    no_hub_changes,
+)
+from openedx_cc.plugins.hub.receiving import BatchReceipt, ReceivingBusy, receive_batch
+
 __all__ = [
     "EVENTS_PATH",
     "FORWARDED_TYPES",
@@ -21,4 +43,23 @@ __all__ = [
     "SIGNATURE_HEADER",
     "hub_enabled",
     "sharing_enabled",
+    # the hub side
+    "BatchReceipt",
+    "InstanceData",
+    "InstanceError",
+    "InstanceExists",
+    "InstanceRefused",
+    "IssuedSecret",
+    "ReceivingBusy",
+    "UnknownInstance",
+    "check_instance_name",
+    "hub_change_fates",
+    "hub_changes",
+    "hub_repository_key",
+    "list_instances",
+    "no_hub_changes",
+    "receive_batch",
+    "register_instance",
+    "revoke_instance",
+    "rotate_instance_secret",
 ]

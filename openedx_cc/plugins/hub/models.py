@@ -77,6 +77,12 @@ class HubInstance(models.Model):
     last_refusal = models.TextField(blank=True, default="", help_text=_("Why its last delivery was refused."))
     max_clock_skew_seconds = models.IntegerField(
         default=0, help_text=_("The largest lead of an event's time over the hub's clock seen from it."))
+    secret_rotated_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When its secret was last renewed (cc_hub_instance rotate)."))
+    notes = models.TextField(
+        blank=True, default="",
+        help_text=_("What the hub noticed in its accepted batches, newest first: event types it does not know, event "
+                    "ids another instance also sent, clocks ahead of the hub's."))
 
     class Meta:
         ordering = ["name"]

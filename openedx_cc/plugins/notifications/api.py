@@ -7,6 +7,7 @@ from openedx_cc.plugins.notifications.delivery import (
     notify_change_deployed,
     notify_change_reverted,
     notify_expiries,
+    notify_hub_removal,
     notify_ownership_changed,
 )
 from openedx_cc.plugins.notifications.sending import retry_notifications, send_notifications
@@ -17,6 +18,7 @@ __all__ = [
     "notify_change_deployed",
     "notify_change_reverted",
     "notify_expiries",
+    "notify_hub_removal",
     "notify_ownership_changed",
     "retry_notifications",
     "send_notifications",

@@ -8,7 +8,9 @@ The applet subscribes to openedx-cc's own events as any plugin would (receivers 
   an email) and the site operators (``OPENEDX_CC_OPERATOR_EMAILS``);
 * a CC change deployed -> the Core Committer, only if they opted in (``NotificationPreference``, default off);
 * an ownership change -> the Core Committer and the operators;
-* expiries found by the staleness audit (``cc_audit --notify``) -> the Core Committer and the operators.
+* expiries found by the staleness audit (``cc_audit --notify``) -> the Core Committer and the operators;
+* on a community hub, an instance reporting a CC change reverted or rolled back in production (the hub applet calls
+  ``notify_hub_removal``) -> the Core Committer, their champions and the operators, once per (change, instance).
 
 Recipients come only from the registry and the operators' setting -- never learners -- and messages carry only
 what the events carry (pull requests, deployments, rights): no learner or production data.
@@ -20,6 +22,7 @@ sends failed and pending messages again.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
@@ -149,3 +152,29 @@ def notify_expiries(items: Iterable[ExpiringItem]) -> list[int]:
         key = f"expiry:{item.kind}:{item.holder}:{item.description}:{item.ends}"
         ids += _queue("expiry", key, recipients, {"item": dict(_json(item), ends=fmt_date(item.ends))})
     return ids
+
+
+def _hub_dedupe_key(repository: str, pr_number: int, instance: str) -> str:
+    """Once per (change, instance): readable when it fits the column, else its digest."""
+    key = f"hub-removal:{repository.lower()}#{pr_number}@{instance}"
+    return key if len(key) <= 255 else "hub-removal:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def notify_hub_removal(*, repository: str, pr_number: int, title: str, url: str, core_committer: str,
+                       instance: str, environment_class: str, kind: str, removed_at: datetime,
+                       deployed_at: datetime, reported_at: datetime) -> list[int]:
+    """
+    On a hub: an instance reported that a CC change was reverted or rolled back (``kind``) in one of its
+    ``environment_class`` environments. Tell the CC and their champions, as this service's registry knows them, and
+    its operators -- once per (change, instance), whatever the instance reports again.
+    """
+    if not notifications_enabled():
+        return []
+    recipients = _recipients(core_committer, champions=True, operators=True)
+    context = {
+        "change": {"repository": repository, "pr_number": pr_number, "title": title, "url": url,
+                   "core_committer": core_committer},
+        "instance": instance, "environment_class": environment_class, "deployed_at": _json(deployed_at),
+        "removal": {"kind": kind, "at": _json(removed_at)}, "reported_at": _json(reported_at),
+    }
+    return _queue("hub_change_removed", _hub_dedupe_key(repository, pr_number, instance), recipients, context)

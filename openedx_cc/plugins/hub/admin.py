@@ -1,0 +1,155 @@
+"""
+Django admin of the hub applet.
+
+On a hub: the registered instances (never a secret: the hub stores none) with what each was last accepted and
+refused for, and an action that revokes them; the changes the instances reported, as "the hub page": where each was
+deployed and where, how and when it was removed; the events received, read-only.
+"""
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from openedx_cc.lib.admin import ReadOnlyModelAdmin
+from openedx_cc.plugins.hub.instances import revoke_instance
+from openedx_cc.plugins.hub.models import HubChange, HubEvent, HubEventKind, HubInstance
+from openedx_cc.plugins.hub.reads import hub_change_fates
+
+# -- the hub side ----------------------------------------------------------------------------------------------------
+
+
+@admin.register(HubInstance)
+class HubInstanceAdmin(admin.ModelAdmin):
+    """
+    The instances registered with this hub. They are registered with ``manage.py cc_hub_instance add`` (which prints
+    the secret once), not here; here operators read how each fares, edit its contact, and revoke it.
+    """
+
+    list_display = ["name", "contact", "created_at", "revoked_at", "last_accepted_at", "last_refused_at",
+                    "short_refusal", "max_clock_skew_seconds", "deployed_events", "reverted_events"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "contact"]
+    readonly_fields = ["name", "created_at", "revoked_at", "secret_rotated_at", "last_accepted_at", "last_refused_at",
+                       "last_refusal", "max_clock_skew_seconds", "notes", "deployed_events", "reverted_events"]
+    fields = ["name", "contact", *readonly_fields[1:]]
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            deployed_count=Count("events", filter=Q(events__kind=HubEventKind.DEPLOYED)),
+            reverted_count=Count("events", filter=Q(events__kind=HubEventKind.REVERTED)),
+        )
+
+    def has_add_permission(self, request):
+        return False  # cc_hub_instance add: the secret is printed once, on the command line
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # what an instance sent stays; revoke it instead
+
+    @admin.display(description=_("last refusal"))
+    def short_refusal(self, obj):
+        return obj.last_refusal if len(obj.last_refusal) <= 120 else obj.last_refusal[:119] + "…"
+
+    @admin.display(description=_("deployed events"), ordering="deployed_count")
+    def deployed_events(self, obj):
+        return obj.deployed_count
+
+    @admin.display(description=_("reverted events"), ordering="reverted_count")
+    def reverted_events(self, obj):
+        return obj.reverted_count
+
+    def has_revoke_permission(self, request):
+        return bool(request.user.is_active and request.user.is_staff and
+                    self.has_change_permission(request))
+
+    @admin.action(description=_("Revoke the selected instances (their later batches are refused)"),
+                  permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        names = list(queryset.filter(revoked_at__isnull=True).values_list("name", flat=True))
+        for name in names:
+            revoke_instance(name)
+        self.message_user(request, _("Revoked: %(names)s.") % {"names": ", ".join(names) or _("none")},
+                          messages.SUCCESS)
+
+
+def _places(items, *, removed: bool) -> str:
+    if not items:
+        return "-"
+    if removed:
+        return format_html_join(mark_safe("<br>"), "{} ({}): {} {}",
+                                ((i["instance"], i["environment_class"], i["kind"], f"{i['at']:%Y-%m-%d %H:%M}")
+                                 for i in items))
+    return format_html_join(mark_safe("<br>"), "{} ({}) {}",
+                            ((i["instance"], i["environment_class"], f"{i['first_deployed_at']:%Y-%m-%d %H:%M}")
+                             for i in items))
+
+
+class _HubEventInline(admin.TabularInline):
+    model = HubEvent
+    fk_name = "change"
+    extra = 0
+    can_delete = False
+    fields = ["instance", "kind", "environment_class", "deployed_at", "revert_kind", "reverted_at", "time",
+              "received_at", "event_id"]
+    readonly_fields = ["instance", "kind", "environment_class", "deployed_at", "revert_kind", "reverted_at", "time",
+                       "received_at", "event_id"]
+    ordering = ["received_at", "id"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("instance")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HubChange)
+class HubChangeAdmin(ReadOnlyModelAdmin):
+    """
+    The hub page: each change the instances reported, where it was deployed and where, how and when it was removed
+    (from the events below each change; the list reads them in two queries per page).
+    """
+
+    list_display = ["__str__", "core_committer", "first_reported_at", "deployed_in", "removed_in"]
+    list_filter = ["core_committer_key", "repository_key", "events__environment_class", "events__kind"]
+    search_fields = ["repository_key", "core_committer_key", "title", "merge_sha", "=pr_number"]
+    date_hierarchy = "first_reported_at"
+    exclude = ["repository_key", "core_committer_key"]
+    readonly_fields = ["repository", "pr_number", "title", "url", "merge_sha", "core_committer", "merged_at",
+                       "first_reported_at", "deployed_in", "removed_in"]
+    inlines = [_HubEventInline]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)  # evaluates the page once: the rows the list shows carry their fate
+        for row, fate in zip(rows, hub_change_fates(rows).values(), strict=True):
+            row.hub_fate = fate
+        return changelist
+
+    def _fate(self, obj):
+        fate = getattr(obj, "hub_fate", None)
+        return fate if fate is not None else hub_change_fates([obj])[obj.pk]
+
+    @admin.display(description=_("deployed in (first)"))
+    def deployed_in(self, obj):
+        return _places(self._fate(obj)["deployed"], removed=False)
+
+    @admin.display(description=_("removed in"))
+    def removed_in(self, obj):
+        return _places(self._fate(obj)["removed"], removed=True)
+
+
+@admin.register(HubEvent)
+class HubEventAdmin(ReadOnlyModelAdmin):
+    """Every event the instances sent, as the hub stored it."""
+
+    list_display = ["received_at", "instance", "change", "kind", "environment_class", "deployed_at", "revert_kind",
+                    "reverted_at", "time", "event_id"]
+    list_filter = ["kind", "environment_class", "instance"]
+    search_fields = ["=event_id", "change__repository_key", "change__core_committer_key"]
+    date_hierarchy = "received_at"
+    list_select_related = ["instance", "change"]
