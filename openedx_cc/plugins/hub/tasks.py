@@ -16,7 +16,7 @@ from openedx_cc.plugins.hub.forwarding import forward_pending
 log = logging.getLogger(__name__)
 
 # How many times a run that could not forward everything is tried again, each after the backoff its failure set
-# (2 s doubling to 10 minutes, full jitter: about half an hour of trying in all, at most about 50 minutes). After
+# (2 s doubling to 10 minutes, full jitter: about 25 minutes of trying on average, at most about 47). After
 # that the events wait for the next logged change event or the next ``cc_forward_to_hub``.
 MAX_RETRIES = 12
 
