@@ -9,10 +9,11 @@ or the Celery broker. The thread, one per process at a time, hands the work to t
 its connection attempts; then the thread forwards itself), and else forwards itself: it drains the outbox and, while
 the hub fails, sleeps the backoff the failure set and tries again, at most ``MAX_RETRIES`` times; after that the
 events wait for the next logged change event or ``cc_forward_to_hub``. A wake-up while the thread runs makes it go
-round once more.
+round once more. When the process exits, an attempt under way may finish (``TIMEOUT`` and a little more), no retry.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from edx_django_utils.cache import RequestCache
 from openedx_cc.lib.background import celery_ready
 from openedx_cc.plugins.hub import tasks
 from openedx_cc.plugins.hub.forwarding import (
+    TIMEOUT,
     ForwardingResult,
     HubSettingInvalid,
     forward_pending,
@@ -38,7 +40,22 @@ log = logging.getLogger(__name__)
 _state = threading.Lock()  # guards the two below
 _worker: threading.Thread | None = None  # this process's forwarder thread, while it runs
 _again = False  # woken while running: go round once more
-_sleep = time.sleep  # how the thread waits out a backoff (tests shorten it)
+_exiting = threading.Event()  # the interpreter is exiting: finish the attempt under way, retry no more
+
+
+def _sleep(seconds: float) -> None:
+    """How the thread waits out a backoff (tests shorten it); cut short when the process exits."""
+    _exiting.wait(seconds)
+
+
+@atexit.register
+def _finish_at_exit() -> None:
+    """
+    Let an attempt under way end before the process does (a command such as ``cc_record_deployment`` logs change
+    events and exits at once): at most one request's timeout and a little more; no retry is waited for.
+    """
+    _exiting.set()
+    wait_until_idle(TIMEOUT + 5)
 
 
 def on_events_logged(*, event_types: Any = (), **kwargs: Any) -> None:
@@ -131,6 +148,8 @@ def drain(*, max_retries: int | None = None, sleep: Callable[[float], None] | No
         RequestCache.clear_all_namespaces()  # this thread's cache of switch values: see a switch flipped meanwhile
         result = forward_pending()
         if result.retry_at is None:
+            return result
+        if _exiting.is_set():
             return result
         if retries >= max_retries:
             log.warning("Gave up forwarding to the hub for now after %d retries (%d event(s) pending): %s", retries,

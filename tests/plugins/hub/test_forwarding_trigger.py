@@ -186,3 +186,17 @@ def test_the_task_retries_after_the_backoff_while_the_hub_fails(sharing, monkeyp
     with pytest.raises(Retry) as info:
         tasks.forward_to_hub_task.apply(throw=True)
     assert 1 <= info.value.when <= forwarding.BACKOFF_BASE + 1
+
+
+def test_at_exit_the_attempt_under_way_ends_and_no_retry_is_waited_for(sharing, monkeypatch):
+    monkeypatch.setattr(dispatch, "_exiting", threading.Event())
+    sharing.delay = 0.3
+    sharing.script = [500] * 10
+    log_deployed(1)  # as cc_record_deployment does, just before it exits
+    time.sleep(0.1)
+    started = time.monotonic()
+    dispatch._finish_at_exit()
+    assert time.monotonic() - started < 3
+    assert not forwarder_threads()
+    assert [request.status for request in sharing.requests] == [500]
+    assert ForwardedEvent.objects.get().status == "failing"  # it waits for the next run, as the docs say
