@@ -36,6 +36,12 @@ _RECEIVERS = [
         "signal_path": "openedx_cc.events.signals.CC_OWNERSHIP_CHANGED",
         "dispatch_uid": "openedx_cc.receivers.notify_ownership_changed",
     },
+    # The hub applet forwards what the event log holds, after the commit that logged it (docs/decisions/0017).
+    {
+        "receiver_func_name": "forward_to_hub",
+        "signal_path": "openedx_cc.plugins.eventlog.api.events_logged",
+        "dispatch_uid": "openedx_cc.receivers.forward_to_hub",
+    },
 ]
 
 

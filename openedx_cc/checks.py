@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.repositories import configured_alias_problems
+from openedx_cc.plugins.hub.api import environment_classes_problems, hub_setting_problems, hub_url_in_clear
 from openedx_cc.settings.common import REQUIRED_APPS
 
 TAG = "openedx_cc"
@@ -146,4 +147,41 @@ def check_settings(
                     hint="List group names such as 'xblock.v1'.",
                     id="openedx_cc.E002",
                 ))
+    return messages
+
+
+@checks.register(TAG)
+def check_hub_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """
+    The settings of an instance of a community hub (docs/how-to/join-a-hub.rst): ``OPENEDX_CC_HUB`` can be used
+    (E006) and is not plain http to another machine (W003); ``OPENEDX_CC_HUB_ENVIRONMENT_CLASSES`` maps names to the
+    three classes (E007).
+    """
+    hub = get_setting("OPENEDX_CC_HUB")
+    messages: list[checks.CheckMessage] = [
+        checks.Error(
+            problem,
+            hint='Set OPENEDX_CC_HUB to {"url": "https://hub.example.org", "instance": "NAME", "secret": "..."}, '
+                 "with the name and secret the hub's operators gave you (or remove it: no hub).",
+            id="openedx_cc.E006",
+        )
+        for problem in hub_setting_problems(hub)
+    ]
+    if hub_url_in_clear(hub):
+        messages.append(checks.Warning(
+            f"OPENEDX_CC_HUB['url'] is {hub['url']!r}: plain http to another machine, so what is forwarded can be "
+            "read on the way (the signature only keeps it from being altered).",
+            hint="Use the hub's https URL.",
+            id="openedx_cc.W003",
+        ))
+    messages += [
+        checks.Error(
+            problem,
+            hint='Map each environment name to "production", "staging" or "other", e.g. {"live": "production"}.',
+            id="openedx_cc.E007",
+        )
+        for problem in environment_classes_problems(get_setting("OPENEDX_CC_HUB_ENVIRONMENT_CLASSES"))
+    ]
     return messages

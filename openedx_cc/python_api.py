@@ -23,6 +23,8 @@ from openedx_cc.plugins.deployments.toggles import RECORD_DEPLOYMENTS
 from openedx_cc.plugins.eventlog.api import emit_events_enabled, logged_events, replay_events
 from openedx_cc.plugins.eventlog.toggles import EMIT_EVENTS
 from openedx_cc.plugins.github.api import ProcessingSummary
+from openedx_cc.plugins.hub.api import ForwardingResult, hub_config, sharing_enabled
+from openedx_cc.plugins.hub.api import forward_pending as forward_to_hub
 from openedx_cc.plugins.hub.toggles import HUB, SHARE_WITH_HUB
 from openedx_cc.plugins.hub.api import (
     InstanceData,
@@ -89,6 +91,10 @@ __all__ = [
     "check_ownership",
     "effective_committers",
     "emit_events_enabled",
+    "ForwardingResult",
+    "forward_to_hub",
+    "hub_config",
+    "sharing_enabled",
     "get_committer",
     "grant_right",
     "import_files",

@@ -42,3 +42,11 @@ def notify_ownership_changed(signal, sender, **kwargs):
     from openedx_cc.plugins.notifications import handlers
 
     handlers.on_ownership_changed(signal, sender, **kwargs)
+
+
+def forward_to_hub(sender, event_types=frozenset(), **kwargs):
+    """events_logged (after the commit that logged events) -> the hub applet, which forwards change events to a hub
+    in the background."""
+    from openedx_cc.plugins.hub import api as hub_api
+
+    hub_api.on_events_logged(event_types=event_types)

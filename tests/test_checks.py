@@ -147,3 +147,49 @@ def test_manage_py_check_names_everything_before_migrate_and_without_a_traceback
     ]:
         assert expected in output
     assert not database.exists()
+
+
+GOOD_HUB = {"url": "https://hub.example.org", "instance": "acme", "secret": "from-the-hub"}
+
+
+@pytest.mark.parametrize("hub", [None, GOOD_HUB, {**GOOD_HUB, "url": "https://example.org/lms/"},
+                                 {**GOOD_HUB, "url": "http://127.0.0.1:8000"}, {**GOOD_HUB, "url": "http://localhost"}])
+def test_a_usable_hub_setting_passes(hub):
+    assert _ids(OPENEDX_CC_HUB=hub) == []
+
+
+@pytest.mark.parametrize("hub, expected", [
+    ("https://hub.example.org", 'OPENEDX_CC_HUB is str, expected a mapping {"url", "instance", "secret"}'),
+    ({"url": "https://hub.example.org", "instance": "acme"}, "OPENEDX_CC_HUB lacks 'secret'"),
+    ({**GOOD_HUB, "secrets": "x"}, "OPENEDX_CC_HUB has unknown keys secrets"),
+    ({**GOOD_HUB, "url": "hub.example.org"}, "is not an http(s) URL"),
+    ({**GOOD_HUB, "url": "https://user:pw@hub.example.org"}, "no credentials, query or fragment"),
+    ({**GOOD_HUB, "url": "https://hub.example.org:99999"}, "is not a URL: Port out of range"),
+    ({**GOOD_HUB, "instance": ""}, "OPENEDX_CC_HUB['instance'] is ''"),
+    ({**GOOD_HUB, "instance": "acmé"}, "printable ASCII"),
+    ({**GOOD_HUB, "secret": "  "}, "OPENEDX_CC_HUB['secret'] is blank"),
+])
+def test_a_malformed_hub_setting_is_named(hub, expected):
+    found = _messages(OPENEDX_CC_HUB=hub)
+    assert list(found) == ["openedx_cc.E006"]
+    assert expected in found["openedx_cc.E006"].msg
+    assert "from-the-hub" not in found["openedx_cc.E006"].msg
+
+
+def test_a_hub_in_clear_over_the_network_is_a_warning():
+    message = _messages(OPENEDX_CC_HUB={**GOOD_HUB, "url": "http://hub.example.org"})["openedx_cc.W003"]
+    assert message.level == checks.WARNING and "plain http" in message.msg
+
+
+@pytest.mark.parametrize("classes, expected", [
+    (["prod"], "OPENEDX_CC_HUB_ENVIRONMENT_CLASSES is list, expected a mapping"),
+    ({"live": "prod"}, "OPENEDX_CC_HUB_ENVIRONMENT_CLASSES['live'] is 'prod', expected one of production, staging, "
+                       "other"),
+])
+def test_malformed_environment_classes_are_named(classes, expected):
+    found = _messages(OPENEDX_CC_HUB_ENVIRONMENT_CLASSES=classes)
+    assert list(found) == ["openedx_cc.E007"] and expected in found["openedx_cc.E007"].msg
+
+
+def test_environment_classes_that_map_names_pass():
+    assert _ids(OPENEDX_CC_HUB_ENVIRONMENT_CLASSES={"live": "production", "qa": "staging", "sandbox": "other"}) == []

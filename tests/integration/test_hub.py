@@ -169,8 +169,8 @@ def test_two_instances_and_a_hub(tmp_path):
                       "deployed_at": _iso(BASE), "changes": [feature]})
         beta.report({"id": "b-1", "environment": "production", "deployed_at": _iso(BASE), "changes": [feature]})
         beta.report({"id": "b-1-stage", "environment": "stage", "deployed_at": _iso(BASE), "changes": [feature]})
-        _, seconds = alpha.report({"id": "a-2", "environment": "prod-lms", "deployed_at": _iso(BASE + timedelta(days=2)),
-                                   "changes": [revert]})
+        _, seconds = alpha.report({"id": "a-2", "environment": "prod-lms",
+                                   "deployed_at": _iso(BASE + timedelta(days=2)), "changes": [revert]})
         assert seconds < 10  # the instance's own answer never waits for the hub
         changes = _wait_for(lambda: (c := _hub_changes(hub)).get(("openedx/XBlock", 501)) and
                             c[("openedx/XBlock", 501)]["removed"] and c, "alpha's revert at the hub")
@@ -196,7 +196,8 @@ def test_two_instances_and_a_hub(tmp_path):
         for instance in (alpha, beta):
             instance.manage("cc_forward_to_hub")
         changes = _hub_changes(hub)
-        removed = {(r["instance"], r["environment_class"], r["kind"]) for r in changes[("openedx/XBlock", 501)]["removed"]}
+        removed = {(r["instance"], r["environment_class"], r["kind"])
+                   for r in changes[("openedx/XBlock", 501)]["removed"]}
         assert removed == {("alpha", "production", "revert"), ("beta", "production", "rollback")}
         assert ("openedx/XBlock", 503) in changes
         received = int(hub.shell("from openedx_cc.plugins.hub.models import HubEvent\nprint(HubEvent.objects.count())"))

@@ -2,6 +2,19 @@
 Public Python API of the hub applet (docs/reference/hub.rst): both sides of a community hub. Each name is defined in
 the module that owns it (readme.rst); this module only re-exports, and offers no model.
 """
+from openedx_cc.plugins.hub.dispatch import forward_soon, on_events_logged
+from openedx_cc.plugins.hub.forwarding import (
+    ForwardingResult,
+    ForwardingSummary,
+    HubConfig,
+    HubSettingInvalid,
+    environment_classes_problems,
+    forward_pending,
+    forwarding_summary,
+    hub_config,
+    hub_setting_problems,
+    hub_url_in_clear,
+)
 from openedx_cc.plugins.hub.toggles import hub_enabled, sharing_enabled
 from openedx_cc.plugins.hub.wire import (
     EVENTS_PATH,
@@ -62,4 +75,17 @@ __all__ = [
     "register_instance",
     "revoke_instance",
     "rotate_instance_secret",
+    # the instance side: forwarding (forwarding.py) and when it happens (dispatch.py)
+    "ForwardingResult",
+    "ForwardingSummary",
+    "HubConfig",
+    "HubSettingInvalid",
+    "environment_classes_problems",
+    "forward_pending",
+    "forward_soon",
+    "forwarding_summary",
+    "hub_config",
+    "hub_setting_problems",
+    "hub_url_in_clear",
+    "on_events_logged",
 ]
