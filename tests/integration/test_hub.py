@@ -5,14 +5,14 @@ shows where each change was deployed and removed and mails the Core Committer, t
 once per (change, instance); the hub stopped and restarted mid-way loses and duplicates nothing; a revoked instance
 is refused. Only what the contract names is used: signed reports, the commands, the REST reads.
 """
-import base64
 import email
 import hashlib
 import hmac
+import http.cookiejar
 import json
 import os
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
@@ -99,14 +99,25 @@ class Service:
 
 
 def _staff_get(hub, path):
-    token = base64.b64encode(":".join(STAFF).encode()).decode()
-    status, _headers, body = hub.server.get(path, {"Authorization": f"Basic {token}"})
-    assert status == 200, body
-    return json.loads(body)
+    """GET as the hub's staff user, logged in through the admin's login form (the session, as a browser does)."""
+    if getattr(hub, "opener", None) is None:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(hub.server.url + "/admin/login/", timeout=30).read()
+        csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        form = urllib.parse.urlencode({"username": STAFF[0], "password": STAFF[1], "csrfmiddlewaretoken": csrf,
+                                       "next": "/admin/"}).encode()
+        opener.open(urllib.request.Request(hub.server.url + "/admin/login/", data=form,
+                                           headers={"Referer": hub.server.url + "/admin/login/"}), timeout=30).read()
+        assert any(cookie.name == "sessionid" for cookie in jar), "the hub's admin login failed"
+        hub.opener = opener
+    with hub.opener.open(hub.server.url + path, timeout=30) as response:
+        assert response.status == 200
+        return json.loads(response.read())
 
 
 def _hub_changes(hub):
-    return {(c["repository"], c["pr_number"]): c
+    return {(c["repository"].lower(), c["pr_number"]): c
             for c in _staff_get(hub, f"/api/cc/v1/hub/changes/?user={CC}&page_size=100")["results"]}
 
 
@@ -172,9 +183,9 @@ def test_two_instances_and_a_hub(tmp_path):
         _, seconds = alpha.report({"id": "a-2", "environment": "prod-lms",
                                    "deployed_at": _iso(BASE + timedelta(days=2)), "changes": [revert]})
         assert seconds < 10  # the instance's own answer never waits for the hub
-        changes = _wait_for(lambda: (c := _hub_changes(hub)).get(("openedx/XBlock", 501)) and
-                            c[("openedx/XBlock", 501)]["removed"] and c, "alpha's revert at the hub")
-        seen = changes[("openedx/XBlock", 501)]
+        changes = _wait_for(lambda: (c := _hub_changes(hub)).get(("openedx/xblock", 501)) and
+                            c[("openedx/xblock", 501)]["removed"] and c, "alpha's revert at the hub")
+        seen = changes[("openedx/xblock", 501)]
         assert seen["core_committer"] == CC
         assert {(d["instance"], d["environment_class"]) for d in seen["deployed"]} >= {
             ("alpha", "production"), ("beta", "production")}
@@ -193,13 +204,14 @@ def test_two_instances_and_a_hub(tmp_path):
 
         # Back again: what waited is forwarded, once.
         hub.server.start()
+        hub.opener = None  # a new server process: log in again (the session is in the database, but be plain)
         for instance in (alpha, beta):
             instance.manage("cc_forward_to_hub")
         changes = _hub_changes(hub)
         removed = {(r["instance"], r["environment_class"], r["kind"])
-                   for r in changes[("openedx/XBlock", 501)]["removed"]}
+                   for r in changes[("openedx/xblock", 501)]["removed"]}
         assert removed == {("alpha", "production", "revert"), ("beta", "production", "rollback")}
-        assert ("openedx/XBlock", 503) in changes
+        assert ("openedx/xblock", 503) in changes
         received = int(hub.shell("from openedx_cc.plugins.hub.models import HubEvent\nprint(HubEvent.objects.count())"))
         assert received == _count_logged(alpha) + _count_logged(beta)
         for instance in (alpha, beta):  # forwarding again sends nothing new
@@ -219,7 +231,7 @@ def test_two_instances_and_a_hub(tmp_path):
             assert len(messages) == 2  # alpha's revert and beta's rollback of #501
             text = " ".join(m.get_payload() if not m.is_multipart() else m.get_payload(0).get_payload()
                             for m in messages)
-            assert "openedx/XBlock#501" in text and "alpha" in text and "beta" in text
+            assert "openedx/xblock#501" in text and "alpha" in text and "beta" in text
             assert "secret-release-name" not in text and "prod-lms" not in text
 
         # Nothing private reached the hub: no release, no environment name, no deployment id.
@@ -237,8 +249,8 @@ def test_two_instances_and_a_hub(tmp_path):
         assert "401" in refused.stdout + refused.stderr
         changes = _hub_changes(hub)
         assert ("beta", "production") not in {(d["instance"], d["environment_class"])
-                                              for d in changes[("openedx/XBlock", 503)]["deployed"]}
-        assert {r["instance"] for r in changes[("openedx/XBlock", 501)]["removed"]} == {"alpha", "beta"}
+                                              for d in changes[("openedx/xblock", 503)]["deployed"]}
+        assert {r["instance"] for r in changes[("openedx/xblock", 501)]["removed"]} == {"alpha", "beta"}
     finally:
         for service in (hub, alpha, beta):
             service.server.stop()

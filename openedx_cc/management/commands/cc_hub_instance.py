@@ -19,6 +19,9 @@ from openedx_cc.python_api import (
 )
 
 
+_ACTIONS = ("add", "revoke", "rotate", "list")
+
+
 def _when(value) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value is not None else "-"
 
@@ -29,19 +32,22 @@ class Command(BaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{add,revoke,rotate,list}")
-        add = actions.add_parser("add", help="register an instance and print its secret once")
-        add.add_argument("name", help="letters, digits, '.', '_' and '-', at most 100")
-        add.add_argument("--contact", default="", help="email of the instance's operators")
-        revoke = actions.add_parser("revoke", help="refuse the instance's later batches (what it sent stays)")
-        revoke.add_argument("name")
-        rotate = actions.add_parser("rotate", help="give the instance a new secret and print it once")
-        rotate.add_argument("name")
-        actions.add_parser("list", help="the registered instances (never their secrets)")
+        # One positional action and an optional name, not argparse sub-commands: Django's own options (--settings,
+        # --traceback...) then work after the name too, as with every other command.
+        parser.add_argument("action", choices=_ACTIONS, help="add, revoke, rotate or list")
+        parser.add_argument("name", nargs="?", help="the instance: letters, digits, '.', '_' and '-', at most 100")
+        parser.add_argument("--contact", default="", help="with add: email of the instance's operators")
 
     def handle(self, *args, **options):
+        action, name = options["action"], options["name"]
+        if action == "list" and name:
+            raise CommandError("list takes no name")
+        if action != "list" and not name:
+            raise CommandError(f"{action} needs the instance's NAME")
+        if options["contact"] and action != "add":
+            raise CommandError("--contact goes with add only")
         try:
-            getattr(self, f"_{options['action']}")(options)
+            getattr(self, f"_{action}")(options)
         except (InstanceError, InvalidValue) as exc:
             raise CommandError(str(exc)) from exc
 

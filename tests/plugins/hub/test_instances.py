@@ -79,6 +79,26 @@ def test_a_command_error_exits_with_status_1(capsys):
     assert "no instance named 'nobody'" in capsys.readouterr().err
 
 
+def test_django_options_may_follow_the_name(capsys):
+    """As operators write commands: ``cc_hub_instance add NAME --settings ...`` (the integration test's form)."""
+    from django.core.management import ManagementUtility
+
+    ManagementUtility(["manage.py", "cc_hub_instance", "add", "edx-prod", "--contact", "ops@example.org",
+                       "--traceback", "--verbosity", "1"]).execute()
+    assert len(capsys.readouterr().out.strip().splitlines()[-1]) == 64
+    assert HubInstance.objects.get().contact == "ops@example.org"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["list", "edx-prod"], "list takes no name"),
+    (["add"], "add needs the instance's NAME"),
+    (["revoke", "edx-prod", "--contact", "a@example.org"], "--contact goes with add only"),
+])
+def test_misuse_is_named(argv, message):
+    with pytest.raises(CommandError, match=message):
+        run(*argv)
+
+
 def test_revoke_keeps_the_row_and_says_so_twice_without_change():
     run("add", "edx-prod")
     first = run("revoke", "edx-prod")
