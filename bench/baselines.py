@@ -236,3 +236,51 @@ def dora_sql(cc=False):
         recovery_seconds = cursor.fetchone()
     return (int(total), int(failed or 0), int(rework or 0), weeks, lead_seconds and int(lead_seconds[0]),
             recovery_seconds and int(recovery_seconds[0]))
+
+
+def bulk_create_hub_events(instance_name, events):
+    """The rows the hub keeps for a batch of wire events (``events``: decoded JSON), with ``bulk_create`` alone: the
+    batch's changes, then its events."""
+    from openedx_cc.plugins.hub.models import HubChange, HubEvent, HubInstance
+
+    instance = HubInstance.objects.get(name=instance_name)
+    when = datetime.fromisoformat
+    with transaction.atomic():
+        changes = {}
+        for event in events:
+            change = event["data"]["change"]
+            key = (change["repository"].lower(), change["pr_number"])
+            if key not in changes:
+                changes[key] = HubChange(
+                    repository=change["repository"], repository_key=key[0], pr_number=key[1],
+                    merge_sha=change["merge_sha"], title=change["title"], url=change["url"],
+                    core_committer=change["core_committer"], core_committer_key=change["core_committer"].lower(),
+                    merged_at=when(change["merged_at"]))
+        HubChange.objects.bulk_create(list(changes.values()))
+        if any(row.pk is None for row in changes.values()):
+            ids = {(r, n): pk for r, n, pk in HubChange.objects.filter(
+                repository_key__in={k[0] for k in changes}, pr_number__in={k[1] for k in changes},
+            ).values_list("repository_key", "pr_number", "id")}
+            for key, row in changes.items():
+                row.pk = ids[key]
+        rows = []
+        for event in events:
+            data = event["data"]
+            change, deployment, revert = data["change"], data["deployment"], data.get("revert")
+            rows.append(HubEvent(
+                instance=instance, event_id=uuid.UUID(event["event_id"]),
+                kind="reverted" if revert else "deployed",
+                change=changes[(change["repository"].lower(), change["pr_number"])],
+                environment_class=deployment["environment_class"], time=when(event["time"]),
+                deployed_at=when(deployment["deployed_at"]), revert_kind=revert["kind"] if revert else "",
+                reverted_at=when(revert["reverted_at"]) if revert else None))
+        HubEvent.objects.bulk_create(rows)
+
+
+def forwarded_batches(hub_api, size=500):
+    """The bodies of the batches an instance forwards, built from its event log by the wire's own functions."""
+    rows = list(LoggedEvent.objects.filter(event_type__in=hub_api.FORWARDED_TYPES).order_by("id").values_list(
+        "event_id", "event_type", "metadata", "data"))
+    events = [hub_api.wire_event(event_id=event_id, event_type=event_type, time=metadata["time"], data=data)
+              for event_id, event_type, metadata, data in rows]
+    return [hub_api.encode_batch(events[start:start + size]) for start in range(0, len(events), size)]

@@ -6,6 +6,7 @@ for the metrics. Only this module and ``baselines`` may use the models: what is 
 (``.importlinter``, "bench-public-api").
 """
 import random
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from django.db import transaction
@@ -234,3 +235,46 @@ def remove_dora_history():
         DeployedChange.objects.filter(change__change_key__startswith="dora-bench/").delete()
         Change.objects.filter(change_key__startswith="dora-bench/").delete()
         Deployment.objects.filter(report_id__startswith="dora-bench-").delete()
+
+
+def generate_hub_history(*, instances=100, events=1_000_000, changes=50_000, seed=13, batch=10_000):
+    """
+    A hub's data: ``instances`` instances that sent ``events`` events about ``changes`` changes of 1,000 Core
+    Committers (one in ten a removal). One CC has 3 changes, one 600. Returns their logins (few, many).
+    """
+    from openedx_cc.plugins.hub.models import HubChange, HubEvent, HubInstance
+
+    rng = random.Random(seed)
+    few, many = "hub-cc-few", "hub-cc-many"
+    with transaction.atomic():
+        hub_instances = HubInstance.objects.bulk_create([
+            HubInstance(name=f"bench-hub-instance-{i}", secret_salt=f"{i:032x}") for i in range(instances)])
+        if hub_instances[0].pk is None:
+            hub_instances = list(HubInstance.objects.filter(name__startswith="bench-hub-instance-").order_by("id"))
+        change_rows = []
+        for j in range(changes):
+            login = many if j < 600 else few if j < 603 else f"hub-cc-{j % 1000}"
+            change_rows.append(HubChange(
+                repository=f"openedx/hub-{j % 500}", repository_key=f"openedx/hub-{j % 500}", pr_number=j + 1,
+                merge_sha=f"{j:040x}", title=f"feat: change {j}",
+                url=f"https://github.com/openedx/hub-{j % 500}/pull/{j}",
+                core_committer=login, core_committer_key=login, merged_at=START,
+                first_reported_at=START + timedelta(minutes=j)))
+        made = HubChange.objects.bulk_create(change_rows, batch_size=batch)
+        if made[0].pk is None:
+            made = list(HubChange.objects.order_by("id"))
+    classes = ("production", "staging", "other")
+    for start in range(0, events, batch):
+        rows = []
+        for k in range(start, min(start + batch, events)):
+            removed = rng.random() < 0.1
+            deployed_at = START + timedelta(minutes=k)
+            rows.append(HubEvent(
+                instance=hub_instances[k % instances], event_id=uuid.UUID(int=rng.getrandbits(128)),
+                kind="reverted" if removed else "deployed", change=made[rng.randrange(changes)],
+                environment_class=classes[k % 3], time=deployed_at, deployed_at=deployed_at,
+                revert_kind=("revert" if k % 2 else "rollback") if removed else "",
+                reverted_at=deployed_at + timedelta(hours=1) if removed else None, received_at=deployed_at))
+        with transaction.atomic():
+            HubEvent.objects.bulk_create(rows, batch_size=batch)
+    return few, many

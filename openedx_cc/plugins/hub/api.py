@@ -23,6 +23,8 @@ from openedx_cc.plugins.hub.wire import (
     MAX_BATCH_BYTES,
     MAX_EVENTS,
     SIGNATURE_HEADER,
+    encode_batch,
+    wire_event,
 )
 
 # The hub side: registered instances (instances.py), receiving batches (receiving.py), reading (reads.py).
@@ -54,6 +56,8 @@ __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_EVENTS",
     "SIGNATURE_HEADER",
+    "encode_batch",
+    "wire_event",
     "hub_enabled",
     "sharing_enabled",
     # the hub side

@@ -21,6 +21,7 @@ from uuid import UUID
 
 import attr
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openedx_cc.lib.errors import InvalidValue
@@ -155,14 +156,23 @@ def _upsert_changes(events: list[WireEvent], canonical: dict[str, str], now: dat
     if not wanted:
         return {}
     HubChange.objects.bulk_create(list(wanted.values()), ignore_conflicts=True)
-    repositories = sorted({key for key, _number in wanted})
-    numbers = sorted({number for _key, number in wanted})
-    stored = {(row.repository_key, row.pr_number): row for row in
-              HubChange.objects.filter(repository_key__in=repositories, pr_number__in=numbers)
-              if (row.repository_key, row.pr_number) in wanted}
-    if len(stored) != len(wanted):
+    numbers_by_repository: dict[str, set[int]] = {}
+    for repository_key, number in wanted:
+        numbers_by_repository.setdefault(repository_key, set()).add(number)
+    exactly = Q()
+    for repository_key, numbers in numbers_by_repository.items():
+        exactly |= Q(repository_key=repository_key, pr_number__in=sorted(numbers))
+    # Columns, not model rows: the rows built above carry the description; the stored id, repository and Core
+    # Committer (as the first instance to report the change gave them) are read onto them.
+    found = 0
+    for repository_key, number, pk, repository, core_committer in HubChange.objects.filter(exactly).values_list(
+            "repository_key", "pr_number", "id", "repository", "core_committer"):
+        row = wanted[(repository_key, number)]
+        row.pk, row.repository, row.core_committer = pk, repository, core_committer
+        found += 1
+    if found != len(wanted):
         raise _Retry()  # inserted by a transaction this one's snapshot predates
-    return stored
+    return wanted
 
 
 def _sent_by_others(instance: HubInstance, ids: list[UUID]) -> list[tuple[UUID, str]]:
