@@ -120,6 +120,7 @@ def test_lms_and_cms_settings(tutor, service):
     assert config["OPENEDX_CC_WEBHOOK_SECRET"] != config["OPENEDX_CC_GITHUB_WEBHOOK_SECRET"]
     assert namespace["OPENEDX_CC_OPERATOR_EMAILS"] == ["ops@example.org"]
     assert namespace["OPENEDX_CC_REPOSITORY_ALIASES"] == {}
+    assert namespace["OPENEDX_CC_HUB"] is None and namespace["OPENEDX_CC_HUB_ENVIRONMENT_CLASSES"] == {}
     bus = namespace["EVENT_BUS_PRODUCER_CONFIG"]
     # the set's entries, exactly as the package's plugin settings declare them, and disabled
     assert {key: bus[key] for key in EVENT_BUS_PRODUCER_CONFIG} == EVENT_BUS_PRODUCER_CONFIG
@@ -248,7 +249,9 @@ def test_tutor_init_migrates_and_creates_the_switches_off_without_flipping_an_op
     assert core.returncode == 0, core.stderr  # LMS init task, which runs before the plugins' ones
     first = _run_job_against_the_host(script, tmp_path, database)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "openedx-cc switch openedx_cc.hub: created, off" in first.stdout
+    for name in CONTRACT_SWITCHES:  # migrate creates them off (openedx-cc's post_migrate); the task keeps them so
+        assert (f"openedx-cc switch {name}: off" in first.stdout
+                or f"openedx-cc switch {name}: created, off" in first.stdout), first.stdout
     turned_on = _run_job_against_the_host("./manage.py lms waffle_switch openedx_cc.enabled on", tmp_path, database)
     assert turned_on.returncode == 0, turned_on.stderr
 
@@ -267,12 +270,45 @@ def test_do_cc_audit_and_cc_import(tutor):
     tutor("local", "do", "cc-import", str(job_dir / "pilot roster.yaml"), "--dry-run", "--format", "roster")
     tutor("local", "do", "cc-import", "/openedx/data/people.yaml", "--prune")
     tutor("local", "do", "cc-process-github-deliveries", "--failed", "--since", "2026-12-01T00:00:00Z")
+    tutor("local", "do", "cc-forward-to-hub", "--since", "2026-12-01T00:00:00Z")
+    tutor("local", "do", "cc-hub-instance", "add", "edx-prod", "--contact", "ops@example.org")
+    tutor("local", "do", "cc-hub-instance", "list")
     assert [script for _, script in tutor.jobs()] == [
         "./manage.py lms cc_audit --days 7 --json",
         "./manage.py lms cc_import '/openedx/data/rosters/pilot roster.yaml' --format roster --dry-run",
         "./manage.py lms cc_import /openedx/data/people.yaml --prune",
         "./manage.py lms cc_process_github_deliveries --failed --since 2026-12-01T00:00:00Z",
+        "./manage.py lms cc_forward_to_hub --since 2026-12-01T00:00:00Z",
+        "./manage.py lms cc_hub_instance add edx-prod --contact ops@example.org",
+        "./manage.py lms cc_hub_instance list",
     ]
+
+
+def test_do_cc_hub_instance_needs_a_name_except_for_list(tutor):
+    result = tutor("local", "do", "cc-hub-instance", "revoke", check=False)
+    assert result.returncode != 0 and "add, revoke and rotate need one" in result.stdout + result.stderr
+    assert tutor.jobs() == []
+
+
+def test_the_hub_reaches_the_settings(tutor):
+    hub = '{"url": "https://hub.example.org", "instance": "edx-prod", "secret": "s3cret"}'
+    tutor("config", "save", "--set", f"OPENEDX_CC_HUB={hub}",
+          "--set", 'OPENEDX_CC_HUB_ENVIRONMENT_CLASSES={"edge": "staging"}')
+    namespace = _settings(tutor, "lms", {})
+    assert namespace["OPENEDX_CC_HUB"] == {"url": "https://hub.example.org", "instance": "edx-prod",
+                                           "secret": "s3cret"}
+    assert namespace["OPENEDX_CC_HUB_ENVIRONMENT_CLASSES"] == {"edge": "staging"}
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("OPENEDX_CC_HUB", '{"url": "https://hub.example.org", "instance": "x"}', "OPENEDX_CC_HUB must be null or"),
+    ("OPENEDX_CC_HUB", '{"url": "ftp://h", "instance": "x", "secret": "s3cret"}', "'secret': '***'"),
+    ("OPENEDX_CC_HUB_ENVIRONMENT_CLASSES", '{"edge": "prod"}', "'edge': 'prod' is not production, staging or other"),
+])
+def test_hub_values_the_settings_cannot_hold_are_refused(tutor, key, value, message):
+    result = tutor("config", "save", "--set", f"{key}={value}", check=False)
+    assert result.returncode != 0 and message in result.stdout + result.stderr
+    assert "s3cret" not in result.stdout + result.stderr
 
 
 def test_do_cc_import_refuses_a_file_the_container_cannot_see(tutor, tmp_path):

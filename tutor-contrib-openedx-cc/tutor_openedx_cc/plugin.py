@@ -1,7 +1,7 @@
 """
 openedx-cc for Tutor: installs the package into the openedx image, writes its settings into LMS and CMS, creates its
-tables and switches in the init task, and adds ``tutor local do cc-import``, ``cc-audit`` and
-``cc-process-github-deliveries``.
+tables and switches in the init task, and adds ``tutor local do cc-import``, ``cc-audit``,
+``cc-process-github-deliveries``, ``cc-forward-to-hub`` and ``cc-hub-instance``.
 
 Configuration (``tutor config save --set KEY=VALUE``):
 
@@ -10,6 +10,8 @@ Configuration (``tutor config save --set KEY=VALUE``):
 - ``OPENEDX_CC_REPOSITORY_ALIASES``: extra repository renames ``{"old/name": "new/name"}``.
 - ``OPENEDX_CC_EVENT_BUS_ENABLED``: whether the set's events go to the event bus (default false).
 - ``OPENEDX_CC_WEBHOOK_SECRET``, ``OPENEDX_CC_GITHUB_WEBHOOK_SECRET``: generated once, kept in config.yml.
+- ``OPENEDX_CC_HUB``: the community hub this platform forwards to, ``{"url", "instance", "secret"}`` (default: none).
+- ``OPENEDX_CC_HUB_ENVIRONMENT_CLASSES``: ``{"environment name": "production" | "staging" | "other"}``.
 """
 from __future__ import annotations
 
@@ -51,6 +53,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items([
     ("OPENEDX_CC_REPOSITORY_ALIASES", {}),
     ("OPENEDX_CC_EVENT_BUS_ENABLED", False),
     ("OPENEDX_CC_SWITCHES", SWITCHES),
+    ("OPENEDX_CC_HUB", None),
+    ("OPENEDX_CC_HUB_ENVIRONMENT_CLASSES", {}),
 ])
 # Values go into Python settings and a shell command as literals of those languages, never as raw text.
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_items([
@@ -82,6 +86,8 @@ OPENEDX_CC_WEBHOOK_SECRET = {{{{ OPENEDX_CC_WEBHOOK_SECRET|openedx_cc_python }}}
 OPENEDX_CC_GITHUB_WEBHOOK_SECRET = {{{{ OPENEDX_CC_GITHUB_WEBHOOK_SECRET|openedx_cc_python }}}}
 OPENEDX_CC_OPERATOR_EMAILS = {{{{ OPENEDX_CC_OPERATOR_EMAILS|openedx_cc_python }}}}
 OPENEDX_CC_REPOSITORY_ALIASES = {{{{ OPENEDX_CC_REPOSITORY_ALIASES|openedx_cc_python }}}}
+OPENEDX_CC_HUB = {{{{ OPENEDX_CC_HUB|openedx_cc_python }}}}
+OPENEDX_CC_HUB_ENVIRONMENT_CLASSES = {{{{ OPENEDX_CC_HUB_ENVIRONMENT_CLASSES|openedx_cc_python }}}}
 {_EVENT_BUS_LINES}
 # openedx-cc settings (tutor-contrib-openedx-cc) end
 """
@@ -168,5 +174,32 @@ def cc_process_github_deliveries(failed: bool, since: str | None) -> t.Iterable[
     yield ("lms", shlex.join(command))
 
 
-hooks.Filters.CLI_DO_COMMANDS.add_items([cc_import, cc_audit, cc_process_github_deliveries])
+@click.command(name="cc-forward-to-hub",
+               help="Forward the change events waiting in openedx-cc's event log to the community hub, in one bounded "
+                    "attempt (manage.py cc_forward_to_hub).")
+@click.option("--since", metavar="ISO", help="Only events logged at or after this datetime (with a time zone).")
+def cc_forward_to_hub(since: str | None) -> t.Iterable[tuple[str, str]]:
+    command = ["./manage.py", "lms", "cc_forward_to_hub"]
+    if since:
+        command += ["--since", since]
+    yield ("lms", shlex.join(command))
+
+
+@click.command(name="cc-hub-instance",
+               help="On a community hub: register (add), revoke, rotate or list the instances that forward to it "
+                    "(manage.py cc_hub_instance). add and rotate print the secret once, on the last line.")
+@click.argument("action", type=click.Choice(["add", "revoke", "rotate", "list"]))
+@click.argument("name", required=False)
+@click.option("--contact", metavar="EMAIL", help="With add: the email of the instance's operators.")
+def cc_hub_instance(action: str, name: str | None, contact: str | None) -> t.Iterable[tuple[str, str]]:
+    if (action == "list") == bool(name):
+        raise click.BadParameter("list takes no NAME; add, revoke and rotate need one", param_hint="NAME")
+    command = ["./manage.py", "lms", "cc_hub_instance", action] + ([name] if name else [])
+    if contact:
+        command += ["--contact", contact]
+    yield ("lms", shlex.join(command))
+
+
+hooks.Filters.CLI_DO_COMMANDS.add_items([cc_import, cc_audit, cc_process_github_deliveries, cc_forward_to_hub,
+                                         cc_hub_instance])
 

@@ -21,6 +21,13 @@ def is_email_address(value: t.Any) -> bool:
     return isinstance(value, str) and len(value) <= 254 and _EMAIL.fullmatch(value) is not None
 
 
+def _masked(value: t.Any) -> t.Any:
+    """``value`` with its secret hidden, for an error message."""
+    if isinstance(value, dict) and "secret" in value:
+        return {**value, "secret": "***"}
+    return value
+
+
 def config_problems(config: dict[str, t.Any]) -> list[str]:
     """
     What is wrong with the plugin's keys of a Tutor configuration, one sentence each naming the key and the value.
@@ -42,6 +49,19 @@ def config_problems(config: dict[str, t.Any]) -> list[str]:
     enabled = config.get("OPENEDX_CC_EVENT_BUS_ENABLED", False)
     if not isinstance(enabled, bool):
         problems.append(f"OPENEDX_CC_EVENT_BUS_ENABLED must be true or false, not {enabled!r}")
+    hub = config.get("OPENEDX_CC_HUB")
+    if hub is not None and not (isinstance(hub, dict) and set(hub) == {"url", "instance", "secret"}
+                                and all(isinstance(value, str) and value.strip() for value in hub.values())
+                                and hub["url"].startswith(("https://", "http://"))):
+        problems.append('OPENEDX_CC_HUB must be null or {"url": "https://...", "instance": "NAME", "secret": "..."} '
+                        f"with the three values set, not {_masked(hub)!r}")
+    classes = config.get("OPENEDX_CC_HUB_ENVIRONMENT_CLASSES", {})
+    if not isinstance(classes, dict):
+        problems.append("OPENEDX_CC_HUB_ENVIRONMENT_CLASSES must be a mapping {\"environment\": \"production\"}, "
+                        f"not {classes!r}")
+    else:
+        problems += [f"OPENEDX_CC_HUB_ENVIRONMENT_CLASSES: {name!r}: {value!r} is not production, staging or other"
+                     for name, value in classes.items() if value not in ("production", "staging", "other")]
     requirement = config.get("OPENEDX_CC_PIP_REQUIREMENT", "")
     if not isinstance(requirement, str) or not requirement.strip():
         problems.append(f"OPENEDX_CC_PIP_REQUIREMENT must be a pip requirement, not {requirement!r}")
