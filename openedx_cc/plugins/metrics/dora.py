@@ -28,6 +28,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
     When,
     Window,
 )
@@ -135,37 +136,73 @@ class _Rows:
     at: str = "deployed_at"
 
 
+@attr.s(frozen=True, auto_attribs=True)
+class _Pairs:
+    """The rows of a breakdown by a field of the presences (``_pair_rows``)."""
+
+    brought: _Rows
+    removals: _Rows
+    taken: QuerySet[Any]
+    recoveries: dict[str, QuerySet[Any]]
+
+
 def _pair_rows(deployments: QuerySet[Any], spans: QuerySet[Any], related_spans: QuerySet[Any],
-               field: str) -> tuple[_Rows, _Rows, QuerySet[Any]]:
+               field: str) -> _Pairs:
     """
     The (deployment, value of ``field``) pairs of a breakdown by a field of the presences, as presences: one per
     deployment of ``deployments`` and value it brought a presence of (the ``brought`` rows, from ``spans``, the
     presences of the window), and one per deployment and value it removed a presence of without bringing any (the
-    ``removal`` rows, from ``related_spans``). The first presence of each pair stands for it, annotated with the
-    deployment's ``result`` and ``only_reworks``. Also returns, for a removal row annotated with ``day``, the
-    presences of its value brought on that day (when a brought row of the same value already counts that day).
+    ``removals``, from ``related_spans``). The first presence of each pair stands for it, annotated with the
+    deployment's ``result`` and ``only_reworks``, and with what the deployment brought of that value: ``failing``,
+    ``cc``, ``cc_failing``. Also: ``taken``, for a removal row annotated with ``day``, the presences of its value
+    brought on that day (a brought row of that value counts the day already); ``recoveries``, for all changes and
+    CC changes, one row per failing brought pair, its first failing presence removed, with its ``recovery`` time.
 
     Two kinds of rows, not one: a presence can be the only one of its value that one deployment brought and another
-    removed, and so stand for two pairs.
+    removed, and so stand for two pairs. A removal row never fails: its deployment brought nothing of its value,
+    and is no failed attempt, which removes nothing (docs/reference/report-format.rst).
+
+    Whether a pair holds a failing or a CC presence is asked of sets computed once (the first presences of the pairs
+    that hold one), not per row: a row's own question would read every presence its deployment brought, all of a
+    release's, for each of the release's values.
     """
     ids = deployments.values("pk")
-    brought = spans.filter(deployed_by__in=ids)
-    removed = related_spans.filter(removed_by__in=ids)
+    brought = spans.filter(deployed_by__in=ids).order_by()
+    removed = related_spans.filter(removed_by__in=ids).order_by()
+    pairs = brought.values("deployed_by", field)
 
-    def first_of(source: QuerySet[Any], column: str) -> QuerySet[Any]:
-        return source.order_by().values(column, field).annotate(first=Min("pk")).values("first")
+    def holding(condition: Q) -> ExpressionWrapper:
+        """Whether the row's pair holds a presence that meets ``condition``."""
+        firsts = pairs.annotate(first=Min("pk"), meeting=Count("pk", filter=condition)).filter(meeting__gt=0)
+        return ExpressionWrapper(Q(pk__in=firsts.values("first")), output_field=BooleanField())
+
+    def first_removed(condition: Q) -> QuerySet[Any]:
+        """Per pair, its presence meeting ``condition`` that was removed first, with the time to that removal."""
+        ranked = brought.filter(condition).annotate(order=Window(
+            RowNumber(), partition_by=[F("deployed_by"), F(field)], order_by=[F("removed_at").asc(), F("pk").asc()]))
+        return related_spans.filter(pk__in=ranked.filter(order=1).values("pk")).annotate(
+            group=F(field),
+            recovery=ExpressionWrapper(F("removed_at") - F("deployed_at"), output_field=DurationField()))
 
     def deployment_fields(column: str) -> dict[str, Any]:
-        reworks = deployments_api.deployments_for_metrics().filter(Q(only_reworks=True), pk=OuterRef(column))
-        return {"group": F(field), "result": F(f"{column}__result"), "only_reworks": Exists(reworks)}
+        reworks = deployments.filter(Q(only_reworks=True)).values("pk")
+        return {"group": F(field), "result": F(f"{column}__result"),
+                "only_reworks": ExpressionWrapper(Q(**{f"{column}__in": reworks}), output_field=BooleanField())}
 
+    no = Value(False, output_field=BooleanField())
     also_brought = related_spans.filter(deployed_by=OuterRef("removed_by"), **{field: OuterRef(field)})
-    return (
-        _Rows(related_spans.filter(pk__in=first_of(brought, "deployed_by")).annotate(
-            **deployment_fields("deployed_by")), "deployed_by", "deployed_at"),
-        _Rows(related_spans.filter(pk__in=first_of(removed, "removed_by")).exclude(Exists(also_brought)).annotate(
-            **deployment_fields("removed_by")), "removed_by", "removed_at"),
-        brought.filter(**{field: OuterRef("group"), "deployed_at__date": OuterRef("day")}),
+    return _Pairs(
+        brought=_Rows(related_spans.filter(pk__in=pairs.annotate(first=Min("pk")).values("first")).annotate(
+            **deployment_fields("deployed_by"), failing=holding(_REMOVED), cc=holding(Q(is_cc_change=True)),
+            cc_failing=holding(_REMOVED & Q(is_cc_change=True))), "deployed_by", "deployed_at"),
+        removals=_Rows(related_spans.filter(pk__in=removed.values("removed_by", field).annotate(first=Min("pk"))
+                                            .values("first")).exclude(Exists(also_brought)).annotate(
+            **deployment_fields("removed_by"), failing=no, cc=no, cc_failing=no), "removed_by", "removed_at"),
+        # Two days either side first: a bound an index serves, wide enough for any day of any time zone.
+        taken=brought.filter(**{field: OuterRef("group")}, deployed_at__gt=OuterRef("removed_at") - timedelta(days=2),
+                             deployed_at__lt=OuterRef("removed_at") + timedelta(days=2),
+                             deployed_at__date=OuterRef("day")),
+        recoveries={"all": first_removed(_REMOVED), "cc": first_removed(_REMOVED & Q(is_cc_change=True))},
     )
 
 
@@ -211,20 +248,22 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
     grouped = group is not None or span_group is not None
     keys = ["group"] if grouped else []
     removals: _Rows | None = None
+    pairs: _Pairs | None = None
     if span_group is not None:
         group = F(span_group)
-        rows, removals, taken = _pair_rows(deployments, spans, related_spans, span_group)
-        if "all" not in blocks:  # a deployment that only removed presences of a value brought none, CC or not
-            removals = None
+        pairs = _pair_rows(deployments, spans, related_spans, span_group)
+        rows = pairs.brought
+        if "all" in blocks:  # a deployment that only removed presences of a value brought none, CC or not
+            removals = pairs.removals
     else:
         rows = _Rows(deployments.annotate(group=group) if grouped else deployments)
     if grouped:
         spans = spans.annotate(group=group)
 
     def annotate(chosen: _Rows) -> QuerySet[Any]:
+        if pairs is not None:  # annotated already (``_pair_rows``)
+            return chosen.queryset.order_by()
         brought = related_spans.filter(deployed_by=OuterRef(chosen.deployment))
-        if span_group is not None:  # what the deployment brought of the row's value only
-            brought = brought.filter(**{span_group: OuterRef(span_group)})
         failing_spans = brought.filter(_REMOVED)
         first_removal = failing_spans.order_by("removed_at").values("removed_at")[:1]
         first_cc_removal = failing_spans.filter(is_cc_change=True).order_by("removed_at").values("removed_at")[:1]
@@ -286,12 +325,12 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
             continue
         days_by_week = [chosen_rows.filter(result="success").annotate(week=TruncWeek(rows.at)).values(*keys, "week")
                         .annotate(days=Count(TruncDate(rows.at), distinct=True)).order_by()]
-        if prefix == "all" and removals is not None:
+        if prefix == "all" and removals is not None and pairs is not None:
             # The days of the deployments that only removed a presence of the row's value, less those on which a
             # deployment brought one (already counted): the two sets of days are apart, their counts add up.
             days_by_week.append(
                 removal_rows.filter(result="success").annotate(day=TruncDate(removals.at))
-                .exclude(Exists(taken)).annotate(week=TruncWeek(removals.at)).values(*keys, "week")
+                .exclude(Exists(pairs.taken)).annotate(week=TruncWeek(removals.at)).values(*keys, "week")
                 .annotate(days=Count("day", distinct=True)).order_by())
         per_week: dict[Any, dict[Any, int]] = {}
         for query in days_by_week:
@@ -299,10 +338,9 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
                 weeks_of = per_week.setdefault(row["group"] if grouped else None, {})
                 weeks_of[row["week"]] = weeks_of.get(row["week"], 0) + row["days"]
         lead_seconds = _medians(lead_spans, "lead", grouped)
-        # Recovery: only the brought rows can fail. A removal row's deployment brought nothing of its value, and it
-        # is no failed attempt either: a failed attempt removes nothing (report-format.rst).
-        recovery = _medians(
-            chosen_rows.filter(**{failing: True, f"{recovered_at}__isnull": False}).annotate(
+        # Recovery: only the brought rows can fail (the removal rows cannot: see ``_pair_rows``).
+        recovery = _medians(pairs.recoveries[prefix] if pairs is not None else chosen_rows.filter(
+            **{failing: True, f"{recovered_at}__isnull": False}).annotate(
                 recovery=ExpressionWrapper(F(recovered_at) - F(rows.at), output_field=DurationField())),
             "recovery", grouped)
         for key, row in totals.items():
