@@ -149,7 +149,7 @@ def test_xblock_worked_by_hand(history):
     {"repository": P, "environment": "production"},
 ])
 def test_each_row_is_the_filtered_answer(history, params):
-    """Every row's dora is ``compute_dora`` with the row's Core Committer or repository added to the filters."""
+    """Every row's dora is ``compute_dora`` with the row's value added to the filters, over the answer's window."""
     result = compute_metrics(**params)
     window = {"since": result["since"], "until": result["until"]}
     if window["since"] is None or window["until"] is None:  # the answer's window: q-1 to just after q-9 here
@@ -160,10 +160,12 @@ def test_each_row_is_the_filtered_answer(history, params):
     for row in result["by_core_committer"]:
         expected = compute_dora(**{**others, **window, "user": row["core_committer"]})
         assert row["cc_changes"]["dora"] == expected["cc_changes"], row["core_committer"]
-    for row in result["by_repository"]:
-        expected = compute_dora(**{**others, **window, "repository": row["repository"]})
-        assert row["all_changes"]["dora"] == expected["all_changes"], row["repository"]
-        assert row["cc_changes"]["dora"] == expected["cc_changes"], row["repository"]
+    for name, label in (("by_repository", "repository"), ("by_environment", "environment"),
+                        ("by_release", "release")):
+        for row in result[name]:
+            expected = compute_dora(**{**others, **window, label: row[label]})
+            assert row["all_changes"]["dora"] == expected["all_changes"], row[label]
+            assert row["cc_changes"]["dora"] == expected["cc_changes"], row[label]
 
 
 def test_rows_have_figures_where_a_removal_is_all_there_is(history):
