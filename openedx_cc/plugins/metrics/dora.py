@@ -243,7 +243,8 @@ def dora_figures(*, deployments: QuerySet[Any], spans: QuerySet[Any], related_sp
     ``related_spans`` and ``spans`` narrowed to the value and ``deployments`` to those that brought or removed one of
     its presences. Its rows stand for (deployment, value) pairs, as presences (``_pair_rows``).
 
-    Five to seven queries for each block (three more with ``span_group``), whatever the number of rows.
+    At most seven queries (nine with ``span_group``: the removal rows add an aggregation and their deployment days),
+    whatever the number of rows; fewer for a block left out or with nothing to measure.
     """
     grouped = group is not None or span_group is not None
     keys = ["group"] if grouped else []
