@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Collection, Mapping
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import Ceil, RowNumber, TruncMonth
 
 from openedx_cc.lib.errors import InvalidValue, Problem, ValidationFailed
@@ -35,9 +35,15 @@ DIMENSIONS = {
     "by_release": "release",
 }
 _FAILED = Q(removed_kind__in=["revert", "rollback"])
-# The breakdowns whose rows carry DORA figures: those a deployment belongs to one row of (a deployment brings the
-# changes of several Core Committers and repositories, so those rows keep the change figures only).
-_DORA_DIMENSIONS = ("by_environment", "by_release")
+# How each breakdown's rows get their DORA figures: by a value of the deployment (environment, release), or by a
+# value of the presences, which one deployment holds several of (Core Committer, repository: ``span_group``). The
+# rows by Core Committer hold CC changes only, so their ``cc_changes`` block only.
+_DORA_ROWS: dict[str, dict[str, Any]] = {
+    "by_core_committer": {"span_group": "core_committer", "blocks": ("cc",)},
+    "by_repository": {"span_group": "repository_key"},
+    "by_environment": {"group": F("environment")},
+    "by_release": {"group": F("release")},
+}
 
 
 def _clip_to_month(month: datetime, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -172,23 +178,53 @@ def _filtered_spans(clean: Mapping[str, Any]) -> QuerySet[Any]:
     return _owned(_in_window(deployments_api.deployment_spans(), clean), clean)
 
 
-def _dora(clean: Mapping[str, Any], group: Any = None, clip: Any = None) -> dict[Any, dict[str, dict[str, Any]]]:
+def _deployments(clean: Mapping[str, Any], *, related: bool = True) -> QuerySet[Any]:
     """
-    The DORA blocks of the window and filters. The deployments are those of the window, environment and release;
-    with a user or repository filter, those that brought or removed a change of that user or repository.
+    The deployments of the window, environment and release; with a user or repository filter (unless not
+    ``related``), those that brought or removed a change of that user or repository.
     """
-    related = _owned(deployments_api.deployment_spans(), clean)
     deployments = _in_window(deployments_api.deployments_for_metrics(), clean)
-    spans = _filtered_spans(clean)
     for name in ("environment", "release"):
         if name in clean:
             deployments = deployments.filter(**{name: clean[name]})
+    if related and ("user" in clean or "repository" in clean):
+        spans = _owned(deployments_api.deployment_spans(), clean)
+        deployments = deployments.filter(Exists(spans.filter(deployed_by=OuterRef("pk")))
+                                         | Exists(spans.filter(removed_by=OuterRef("pk"))))
+    return deployments
+
+
+def _window(clean: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """
+    The window the DORA figures of an answer are measured over: ``since`` and ``until``, or else from the first
+    deployment of the answer to just after the last (one query then).
+    """
+    since, until = clean.get("since"), clean.get("until")
+    if since is not None and until is not None:
+        return since, until
+    bounds = _deployments(clean).aggregate(first=Min("deployed_at"), last=Max("deployed_at"))
+    if bounds["first"] is None:
+        return since, until
+    return since or bounds["first"], until or bounds["last"] + timedelta(microseconds=1)
+
+
+def _dora(clean: Mapping[str, Any], group: Any = None, clip: Any = None, *, span_group: str | None = None,
+          blocks: tuple[str, ...] = ("all", "cc"),
+          window: tuple[datetime | None, datetime | None] | None = None) -> dict[Any, dict[str, dict[str, Any]]]:
+    """
+    The DORA blocks of the window and filters (``dora_figures``), over ``window`` when given (``_window``). The
+    deployments are those of the window, environment and release; with a user or repository filter, those that
+    brought or removed a change of that user or repository (by ``span_group``, each row's pairs are such already).
+    """
+    related = _owned(deployments_api.deployment_spans(), clean)
+    spans = _filtered_spans(clean)
+    for name in ("environment", "release"):
+        if name in clean:
             spans = spans.filter(**{name: clean[name]})
-    if "user" in clean or "repository" in clean:
-        deployments = deployments.filter(Exists(related.filter(deployed_by=OuterRef("pk")))
-                                         | Exists(related.filter(removed_by=OuterRef("pk"))))
-    return dora_figures(deployments=deployments, spans=spans, related_spans=related,
-                        since=clean.get("since"), until=clean.get("until"), group=group, clip=clip)
+    since, until = window if window is not None else (clean.get("since"), clean.get("until"))
+    return dora_figures(deployments=_deployments(clean, related=span_group is None), spans=spans,
+                        related_spans=related, since=since, until=until, group=group, clip=clip,
+                        span_group=span_group, blocks=blocks)
 
 
 def compute_dora(*, name_unknown_values: bool = True, **params: Any) -> dict[str, dict[str, Any]]:
@@ -218,7 +254,8 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     spans = spans.order_by()
     totals = spans.aggregate(**_cc_and_all())
     cc_spans = spans.filter(is_cc_change=True)
-    dora = _dora(clean)[None]
+    window = _window(clean)
+    dora = _dora(clean, window=window)[None]
     result = {
         "since": clean.get("since"),
         "until": clean.get("until"),
@@ -231,7 +268,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
     for name, field in DIMENSIONS.items():
         if name not in include:
             continue
-        by_group = _dora(clean, F(field)) if name in _DORA_DIMENSIONS else {}
+        by_group = _dora(clean, window=window, **_DORA_ROWS[name])
         source = cc_spans if name == "by_core_committer" else spans
         rows = source.values(field).annotate(**_cc_and_all()).order_by(field)
         cc_percentiles = _percentiles(cc_spans, field)
@@ -243,8 +280,8 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
             entry = {label: key, "cc_changes": _summary(row, "cc_", cc_percentiles.get(key, _EMPTY))}
             if name != "by_core_committer":
                 entry["all_changes"] = _summary(row, "all_", all_percentiles.get(key, _EMPTY))
-            if name in _DORA_DIMENSIONS:
-                for block in ("cc_changes", "all_changes"):
+            for block in ("cc_changes", "all_changes"):
+                if block in entry:
                     entry[block]["dora"] = by_group.get(key, {}).get(block, empty_dora())
             entries.append(entry)
         if name == "by_repository" and entries:  # the recorded spelling, e.g. openedx/XBlock
@@ -256,7 +293,7 @@ def compute_metrics(*, include: Collection[str] = tuple(DIMENSIONS) + ("by_month
         return result
     months = spans.annotate(month=TruncMonth("deployed_at")).values("month").annotate(**_cc_and_all()).order_by("month")
     by_month = {key.strftime("%Y-%m"): figures
-                for key, figures in _dora(clean, TruncMonth("deployed_at"), _clip_to_month).items()}
+                for key, figures in _dora(clean, TruncMonth("deployed_at"), _clip_to_month, window=window).items()}
     result["by_month"] = [
         {"month": month, "cc_changes": {**_summary(row, "cc_"), "dora": by_month.get(month, {}).get(
             "cc_changes", empty_dora())},

@@ -110,14 +110,16 @@ def test_breakdown_rows(history):
     """
     Every deployment of the window is in production, release/verawood and September: the one row of each of these
     breakdowns has the overall figures (September clipped to the window is the window). Rows by Core Committer and by
-    repository keep the change figures only.
+    repository carry theirs too (tests/plugins/metrics/test_dora_rows.py); a Core Committer's row its CC block only.
     """
     result = compute_metrics(**WINDOW)
     for name in ("by_environment", "by_release", "by_month"):
         [row] = result[name]
         assert row["all_changes"]["dora"] == result["all_changes"]["dora"]
         assert row["cc_changes"]["dora"] == result["cc_changes"]["dora"]
-    assert all("dora" not in row["cc_changes"] for row in result["by_repository"] + result["by_core_committer"])
+    assert all("dora" in row["cc_changes"] for row in result["by_repository"] + result["by_core_committer"])
+    assert all("dora" in row["all_changes"] for row in result["by_repository"])
+    assert all("all_changes" not in row for row in result["by_core_committer"])
 
 
 def test_breakdown_by_month_clips_the_weeks(history):

@@ -38,6 +38,10 @@ def test_overall_figures(history):
 
 def test_breakdowns(history):
     result = compute_metrics()
+    for row in result["by_core_committer"] + result["by_repository"]:  # their dora: test_dora_rows.py
+        for block in ("cc_changes", "all_changes"):
+            if block in row:
+                assert set(row[block].pop("dora")) == set(result["cc_changes"]["dora"])
     by_cc = {row["core_committer"]: row["cc_changes"] for row in result["by_core_committer"]}
     assert by_cc["bradenmacdonald"]["change_failure_rate"] == 1.0
     assert by_cc["bradenmacdonald"]["time_to_revert"]["median_seconds"] == 2 * DAY
