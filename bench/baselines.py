@@ -31,10 +31,14 @@ def _tables():
         Agreement, Champion, CommitRight, CoreCommitter, Extension, Organization, ProgramPhase, Repository)}
 
 
-def _good_standing(t):
+_ACTIVE = """c.status = 'active' AND (c.status_since IS NULL OR c.status_since <= %(t)s)
+  AND (c.status_until IS NULL OR c.status_until > %(t)s)"""
+
+
+def _agreements_and_champions(t):
     """
-    SQL conditions on committer ``c`` (organization ``o`` left-joined) of good standing at %(t)s (%(d)s its date):
-    active, individual agreement, entity agreement of a provider's committers, NDA and champions as the phase asks.
+    SQL conditions on committer ``c`` (organization ``o`` left-joined) at %(t)s (%(d)s its date): individual
+    agreement, entity agreement of a provider's committers, NDA and champions as the phase asks.
     """
     agreement = (
         "EXISTS (SELECT 1 FROM {a} a WHERE a.{holder} = {holder_id} AND a.kind = '{kind}' AND a.signed_on <= %(d)s"
@@ -43,14 +47,14 @@ def _good_standing(t):
     individual = agreement.format(a=t["Agreement"], holder="committer_id", holder_id="c.id", kind="individual")
     nda = agreement.format(a=t["Agreement"], holder="committer_id", holder_id="c.id", kind="nda")
     entity = agreement.format(a=t["Agreement"], holder="organization_id", holder_id="o.id", kind="entity")
-    phase = (f"(SELECT p.{{col}} FROM {t['ProgramPhase']} p WHERE p.since <= %(t)s ORDER BY p.since DESC LIMIT 1)")
-    require_nda = (f"COALESCE({phase.format(col='require_nda')}, "
-                   f"CASE {phase.format(col='phase')} WHEN 'published' THEN 0 WHEN 'scale' THEN 0 ELSE 1 END)")
-    require_champions = (f"COALESCE({phase.format(col='require_champions')}, "
-                         f"CASE {phase.format(col='phase')} WHEN 'scale' THEN 0 ELSE 2 END)")
-    return f"""c.status = 'active' AND (c.status_since IS NULL OR c.status_since <= %(t)s)
-  AND (c.status_until IS NULL OR c.status_until > %(t)s)
-  AND {individual}
+    phase = (f"(SELECT {{col}} FROM {t['ProgramPhase']} p WHERE p.since <= %(t)s ORDER BY p.since DESC LIMIT 1)")
+    # PostgreSQL's booleans are not numbers: COALESCE needs one type
+    nda_column = "CAST(p.require_nda AS INTEGER)" if connection.vendor == "postgresql" else "p.require_nda"
+    require_nda = (f"COALESCE({phase.format(col=nda_column)}, "
+                   f"CASE {phase.format(col='p.phase')} WHEN 'published' THEN 0 WHEN 'scale' THEN 0 ELSE 1 END)")
+    require_champions = (f"COALESCE({phase.format(col='p.require_champions')}, "
+                         f"CASE {phase.format(col='p.phase')} WHEN 'scale' THEN 0 ELSE 2 END)")
+    return f"""{individual}
   AND (o.id IS NULL OR o.openedx_provider = %(false)s OR {entity})
   AND ({require_nda} = 0 OR {nda})
   AND (SELECT COUNT(*) FROM {t['Champion']} ch WHERE ch.committer_id = c.id
@@ -73,12 +77,13 @@ JOIN {t['CommitRight']} r ON r.committer_id = c.id
 LEFT JOIN {t['Extension']} e ON e.id = r.extension_id
 LEFT JOIN {t['Organization']} o ON o.id = c.organization_id
 WHERE c.github_key = %(user)s
+  AND {_ACTIVE}
   AND (r.repository_id = (SELECT id FROM {t['Repository']} WHERE {connection.ops.quote_name('key')} = %(repo)s)
        OR (r.repository_id IS NULL AND r.owner = %(owner)s))
   AND {_valid_right()}
   AND r.branches = '[]'
   AND ((r.extension_id IS NULL AND r.paths = '[]') OR (e.id IS NOT NULL AND %(path)s LIKE {concat}))
-  AND {_good_standing(t)}
+  AND {_agreements_and_champions(t)}
 """
 
 
@@ -156,7 +161,8 @@ def _backstage_sql():
 SELECT rp.{q('key')}, rp.full_name, g.github_username, g.name FROM {t['CommitRight']} r
 JOIN {t['Repository']} rp ON rp.id = r.repository_id
 JOIN (SELECT DISTINCT c.id, c.github_username, c.name FROM {t['CoreCommitter']} c
-      LEFT JOIN {t['Organization']} o ON o.id = c.organization_id WHERE {_good_standing(t)}) g ON g.id = r.committer_id
+      LEFT JOIN {t['Organization']} o ON o.id = c.organization_id
+      WHERE {_ACTIVE} AND {_agreements_and_champions(t)}) g ON g.id = r.committer_id
 WHERE {_valid_right()}
 """
 
