@@ -90,9 +90,17 @@ WHERE c.github_key = %(user)s
 _CACHE = {}
 
 
+def _cached(name, build):
+    """The SQL of ``build`` for this database, built once (string formatting is no part of a query's cost)."""
+    key = (name, connection.vendor)
+    if key not in _CACHE:
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
 def allowed(user, repository_key, path, at):
     """The hand-written check: is ``user`` an effective CC of ``repository_key`` at ``path`` at ``at``?"""
-    sql = _CACHE.setdefault(connection.vendor, _sql())
+    sql = _cached("allowed", _sql)
     params = {"user": user.lower(), "repo": repository_key.lower(), "owner": repository_key.split("/")[0].lower(),
               "path": path, "t": at, "d": at.date(), "false": False}
     with connection.cursor() as cursor:
@@ -180,7 +188,7 @@ def backstage_yaml(location):
     now = timezone.now()
     params = {"t": now, "d": now.date(), "false": False}
     with connection.cursor() as cursor:
-        cursor.execute(_CACHE.setdefault(("backstage", connection.vendor), _backstage_sql()), params)
+        cursor.execute(_cached("backstage", _backstage_sql), params)
         rows = cursor.fetchall()
     annotations = {"backstage.io/managed-by-location": f"url:{location}",
                    "backstage.io/managed-by-origin-location": f"url:{location}"}
