@@ -257,8 +257,9 @@ def dora_sql(cc=False):
     recovered = first_removal if cc else f"CASE WHEN d.result = 'failure' THEN {next_success} ELSE {first_removal} END"
     lead = _seconds_between("s.deployed_at", "c.merged_at")
     cc_lead = " AND s.is_cc_change" if cc else ""
+    half = "(n + 1) DIV 2" if connection.vendor == "mysql" else "(n + 1) / 2"  # MySQL's / gives a decimal
     median = "SELECT v FROM (SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n FROM ({}) x) y " \
-             "WHERE rn = (n + 1) / 2"
+             f"WHERE rn = {half}"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), SUM(CASE WHEN {failing} THEN 1 ELSE 0 END), "
                        f"SUM(CASE WHEN {only_reworks} THEN 1 ELSE 0 END) FROM {dep} d WHERE {chosen}")
