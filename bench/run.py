@@ -3,10 +3,13 @@ Benchmarks of openedx-cc, measured side by side in one run on SQLite and on MySQ
 figures and ratios; the tests assert behaviour and query counts.
 
     python bench/run.py                 # both databases (make bench)
-    python bench/run.py --db sqlite     # one of them
+    python bench/run.py --db sqlite     # one of them (or postgresql, which "both" leaves out)
     python bench/run.py --quick         # a smaller registry, to check that the benchmark itself runs
+    python bench/run.py --only check,backstage,dora    # some of the benchmarks (BENCHMARKS, and reporter)
+    python bench/run.py --db mysql --db-name my_bench  # the database dropped and created (MySQL, PostgreSQL)
 
-Each database runs in its own process (Django settings are per process) on a fresh database:
+Each database runs in its own process (Django settings are per process) on a fresh database (MySQL and PostgreSQL:
+``--db-name``, ``openedx_cc_bench`` by default, dropped and created again):
 
 * **ownership check** -- the median time of ``check_ownership`` against the median of one hand-written SQL query
   returning the same ``allowed`` answer (``bench/baselines.py``), over the same questions, interleaved, on the
@@ -60,7 +63,7 @@ def _machine():
     return f"{platform.node()} ({cpu}, {os.cpu_count()} cores), Python {platform.python_version()}"
 
 
-def _setup(db):
+def _setup(db, name):
     os.environ["DJANGO_SETTINGS_MODULE"] = "host.settings"
     os.environ["OPENEDX_CC_HOST_DEBUG"] = "0"
     os.environ["OPENEDX_CC_HOST_DB"] = db
@@ -72,11 +75,23 @@ def _setup(db):
     elif db == "mysql":
         import MySQLdb
 
-        os.environ["OPENEDX_CC_HOST_MYSQL_NAME"] = "openedx_cc_bench"
+        os.environ["OPENEDX_CC_HOST_MYSQL_NAME"] = name
         conn = MySQLdb.connect(host="127.0.0.1", user="root", passwd="", port=3306)
         cursor = conn.cursor()
-        cursor.execute("DROP DATABASE IF EXISTS openedx_cc_bench")
-        cursor.execute("CREATE DATABASE openedx_cc_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        conn.close()
+    elif db == "postgresql":
+        import psycopg2
+
+        os.environ["OPENEDX_CC_HOST_PG_NAME"] = name
+        conn = psycopg2.connect(host=os.environ.get("OPENEDX_CC_HOST_PG_HOST", "127.0.0.1"),
+                                port=os.environ.get("OPENEDX_CC_HOST_PG_PORT", "5432"),
+                                user=os.environ.get("OPENEDX_CC_HOST_PG_USER", "postgres"), dbname="postgres")
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8'")
         conn.close()
     import django
 
@@ -90,7 +105,7 @@ def _median_us(samples):
     return statistics.median(samples) * 1e6
 
 
-def bench_check(sizes):
+def bench_check():
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -98,9 +113,6 @@ def bench_check(sizes):
     from bench import baselines, fixtures
     from openedx_cc.plugins.ownership.api import check_ownership
 
-    started = time.perf_counter()
-    counts = fixtures.generate(**sizes)
-    print(f"  registry: {counts} (generated in {time.perf_counter() - started:.1f} s)")
     questions = fixtures.sample_questions(400)
     now = timezone.now()
     answers = [check_ownership(u, r, path=p, at=now).allowed for u, r, p in questions]
@@ -248,63 +260,96 @@ def bench_people_catalog(count, catalogs, repositories):
                   f"{writes} writes, {len(report.changes)} changes")
 
 
-def child(db, quick):
-    _setup(db)
+BENCHMARKS = ("check", "backstage", "deployments", "dora", "metrics", "import", "people", "github", "concurrency")
+
+
+def child(db, quick, name, only):
+    _setup(db, name)
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT VERSION()" if db == "mysql" else "SELECT sqlite_version()")
+        cursor.execute("SELECT sqlite_version()" if db == "sqlite" else "SELECT VERSION()")
         version = cursor.fetchone()[0]
     print(f"[{db} {version}]")
     sizes = ({"committers": 1_000, "repositories": 200, "rights": 10_000} if quick
              else {"committers": 10_000, "repositories": 2_000, "rights": 100_000})
-    ratio, disagreements = bench_check(sizes)
-    from bench import backstage
+    disagreements = 0
+    from bench import fixtures
 
-    backstage.bench(rounds=2 if quick else 5)
-    from bench import deployments
+    started = time.perf_counter()
+    counts = fixtures.generate(**sizes)  # the registry: the deployments and the imports use it too
+    print(f"  registry: {counts} (generated in {time.perf_counter() - started:.1f} s)")
+    if "check" in only:
+        _ratio, disagreements = bench_check()
+    if "backstage" in only:
+        from bench import backstage
 
-    deployments.bench_ingestion(rounds=2 if quick else 5)
-    deployments.bench_rollbacks()
-    deployments.bench_bodies()
-    deployments.bench_publishing()
+        backstage.bench(rounds=2 if quick else 5)
+    if "deployments" in only:
+        from bench import deployments
+
+        deployments.bench_ingestion(rounds=2 if quick else 5)
+        deployments.bench_rollbacks()
+        deployments.bench_bodies()
+        deployments.bench_publishing()
     from bench import metrics
 
-    metrics.bench_dora(rounds=2 if quick else 5)
-    metrics.bench(rounds=2 if quick else 5)
-    bench_import(500 if quick else 5_000, sizes["repositories"])
-    bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
-    from bench import github
+    if "dora" in only:
+        metrics.bench_dora(rounds=2 if quick else 5)
+    if "metrics" in only:
+        metrics.bench(rounds=2 if quick else 5)
+    if "import" in only:
+        bench_import(500 if quick else 5_000, sizes["repositories"])
+    if "people" in only:
+        bench_people_catalog(500 if quick else 5_000, 30 if quick else 300, sizes["repositories"])
+    if "github" in only:
+        from bench import github
 
-    github.bench_range(rounds=1 if quick else 3)
-    if db == "mysql":  # the issue's target is for MariaDB; SQLite serializes writers anyway
-        github.bench_webhook(db, total=200 if quick else 1_000)
-        github.bench_webhook(db, total=200 if quick else 1_000, celery_broker="redis://127.0.0.1:6379/5")
+        github.bench_range(rounds=1 if quick else 3)
+        if db == "mysql":  # the issue's target is for MariaDB; SQLite serializes writers anyway
+            github.bench_webhook(db, total=200 if quick else 1_000)
+            github.bench_webhook(db, total=200 if quick else 1_000, celery_broker="redis://127.0.0.1:6379/5")
     concurrent_ok = True
-    if db == "sqlite":
+    if db == "sqlite" and "concurrency" in only:
         from bench.concurrency import bench_sqlite_concurrency
 
         concurrent_ok = bench_sqlite_concurrency()
     return 0 if disagreements == 0 and concurrent_ok else 1
 
 
+def _names(text):
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = names - set(BENCHMARKS) - {"reporter"}
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown benchmarks: {', '.join(sorted(unknown))} "
+                                         f"(choose among {', '.join(BENCHMARKS)}, reporter)")
+    return names
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "mysql", "both"], default="both")
+    parser.add_argument("--db", choices=["sqlite", "mysql", "postgresql", "both"], default="both")
+    parser.add_argument("--db-name", default="openedx_cc_bench",
+                        help="the MySQL or PostgreSQL database the benchmarks drop and create (default: %(default)s)")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--child", choices=["sqlite", "mysql"], help=argparse.SUPPRESS)
+    parser.add_argument("--only", type=_names, default=None,
+                        help=f"comma-separated benchmarks to run: {', '.join(BENCHMARKS)}, reporter (default: all)")
+    parser.add_argument("--child", choices=["sqlite", "mysql", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    only = args.only if args.only is not None else set(BENCHMARKS) | {"reporter"}
     if args.child:
-        return child(args.child, args.quick)
+        return child(args.child, args.quick, args.db_name, only)
     print(f"openedx-cc benchmarks on {_machine()}")
     status = 0
-    for db in (["sqlite", "mysql"] if args.db == "both" else [args.db]):
-        command = [sys.executable, __file__, "--child", db] + (["--quick"] if args.quick else [])
-        status |= subprocess.call(command, cwd=ROOT)
-    print("[reporter, no database]")
-    from bench import reporter
+    if only - {"reporter"}:
+        for db in (["sqlite", "mysql"] if args.db == "both" else [args.db]):
+            command = [sys.executable, __file__, "--child", db, "--db-name", args.db_name, "--only", ",".join(only)]
+            status |= subprocess.call(command + (["--quick"] if args.quick else []), cwd=ROOT)
+    if "reporter" in only:
+        print("[reporter, no database]")
+        from bench import reporter
 
-    reporter.bench(rounds=5 if args.quick else 21)
+        reporter.bench(rounds=5 if args.quick else 21)
     return status
 
 

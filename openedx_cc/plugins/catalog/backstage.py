@@ -2,7 +2,8 @@
 The registry as Backstage entities (contract §13): a ``Group`` per recorded repository with effective Core
 Committers and a ``User`` per effective Core Committer, for a Backstage ``url`` location to ingest.
 
-Effectiveness is the set's (``ownership_api.effective_committers_by_key``), without the openedx-filters filter, as
+Effectiveness is the set's (``ownership_api.effective_committer_names_by_key``, the committers of
+``effective_committers_by_key`` by name), without the openedx-filters filter, as
 every listing of the registry. Nothing personal beyond the GitHub login and the name the roster gives.
 """
 from __future__ import annotations
@@ -82,7 +83,7 @@ def backstage_entities(location: str = "", at: datetime | None = None) -> list[d
     """
     full_names = dict(ownership_api.get_repositories().prefetch_related(None).values_list("key", "full_name"))
     keys = sorted(full_names)
-    by_key = ownership_api.effective_committers_by_key(keys, at)
+    by_key = ownership_api.effective_committer_names_by_key(keys, at)
     names = {key: group_name(key) for key in keys if by_key.get(key)}
     taken: dict[str, int] = defaultdict(int)
     for name in names.values():
@@ -91,10 +92,13 @@ def backstage_entities(location: str = "", at: datetime | None = None) -> list[d
 
     members: dict[str, set[str]] = {}
     users: dict[str, dict[str, Any]] = {}
+    logins_of: dict[str, str] = {}  # each committer's User name, worked out once, not once per repository
     for key, name in names.items():
         logins = members.setdefault(name, set())
         for committer in by_key[key]:
-            login = user_name(committer.github_username)
+            login = logins_of.get(committer.github_username)
+            if login is None:
+                login = logins_of[committer.github_username] = user_name(committer.github_username)
             logins.add(login)
             user = users.setdefault(login, {"displayName": committer.name, "memberOf": set()})
             user["memberOf"].add(name)

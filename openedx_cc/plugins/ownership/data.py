@@ -1,9 +1,11 @@
 """
-Data taken and returned by the ownership API. Plain frozen attrs classes: standard library and attrs only.
+Data taken and returned by the ownership API. Plain frozen attrs classes (and a named tuple where
+thousands are built at once): standard library and attrs only.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import attr
 
@@ -25,6 +27,19 @@ class PolicyData:
     since = attr.ib(type=datetime | None, default=None)
     require_nda = attr.ib(type=bool, default=True)
     require_champions = attr.ib(type=int, default=2)
+
+
+def right_applies_to(right_repository: str, repository_key: str) -> bool:
+    """
+    Whether a right on ``right_repository`` (``owner/name``, or ``owner/*`` for a whole-owner right, in any case) is
+    one on repository ``repository_key`` (lower-case ``owner/name``): a right on that repository, or on every
+    repository of its owner. The ORM twin is ``CommitRightQuerySet.on_repositories`` and the SQL twin the rights
+    branches of ``checkquery``; tests/plugins/ownership/test_rules.py proves they agree.
+    """
+    repo = right_repository.lower()
+    if repo.endswith("/*"):
+        return repository_key.split("/", 1)[0] == repo[:-2]
+    return repo == repository_key
 
 
 @attr.s(frozen=True)
@@ -58,16 +73,8 @@ class RightData:
         return ", ".join(self.paths)
 
     def applies_to(self, repository_key: str) -> bool:
-        """
-        Whether the right is one on repository ``repository_key`` (lower-case ``owner/name``): a right on that
-        repository, or on every repository of its owner. The ORM twin is ``CommitRightQuerySet.on_repositories``
-        and the SQL twin the rights branches of ``checkquery``; tests/plugins/ownership/test_rules.py proves they
-        agree.
-        """
-        repo = self.repository.lower()
-        if repo.endswith("/*"):
-            return repository_key.split("/", 1)[0] == repo[:-2]
-        return repo == repository_key
+        """Whether the right is one on repository ``repository_key`` (``right_applies_to``)."""
+        return right_applies_to(self.repository, repository_key)
 
     def valid_at(self, at: datetime) -> bool:
         """
@@ -168,6 +175,13 @@ class EffectiveCommitter:
     def whole_repository(self) -> bool:
         """Whether one of the rights covers the whole repository."""
         return any(r.is_whole_repository for r in self.rights)
+
+
+class CommitterName(NamedTuple):
+    """A committer effective on (part of) a repository, by GitHub login and name only (a listing of names)."""
+
+    github_username: str
+    name: str
 
 
 @attr.s(frozen=True)

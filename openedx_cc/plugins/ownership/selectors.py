@@ -85,6 +85,32 @@ def right_data(right: CommitRight) -> RightData:
     )
 
 
+# The columns of a right that ``RightData`` needs beside its committer's login and its repository (``owner/name`` or
+# ``owner/*``), for reading thousands of rights with ``values_list`` rather than as model rows.
+RIGHT_DATA_COLUMNS = ("id", "paths", "extension__name", "extension__path", "branches", "valid_from", "valid_until",
+                      "revoked_at", "source")
+
+
+def right_data_from_columns(github_username: str, repository: str, row: tuple) -> RightData:
+    """
+    ``RightData`` of a right read as ``RIGHT_DATA_COLUMNS`` (the same as ``right_data`` of its model row).
+    """
+    id_, paths, extension, extension_path, branches, valid_from, valid_until, revoked_at, source = row
+    return RightData(
+        id=id_,
+        github_username=github_username,
+        repository=repository,
+        paths=tuple(paths or ()),
+        extension=extension or "",
+        extension_path=extension_path or "",
+        branches=tuple(branches or ()),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        revoked_at=revoked_at,
+        source=source,
+    )
+
+
 def load_phases() -> list:
     """
     The program phases, oldest first (a small table: the whole of it).
