@@ -284,7 +284,7 @@ def generate_hub_history(*, instances=100, events=1_000_000, changes=50_000, see
             removed = rng.random() < 0.1
             deployed_at = START + timedelta(minutes=k)
             rows.append(HubEvent(
-                instance=hub_instances[k % instances], event_id=uuid.UUID(int=rng.getrandbits(128)),
+                instance=hub_instances[k % instances], event_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                 kind="reverted" if removed else "deployed", change=made[rng.randrange(changes)],
                 environment_class=classes[k % 3], time=deployed_at, deployed_at=deployed_at,
                 revert_kind=("revert" if k % 2 else "rollback") if removed else "",

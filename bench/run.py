@@ -32,6 +32,10 @@ Each database runs in its own process (Django settings are per process) on a fre
   no-change re-import, which must write nothing.
 * **people.yaml and catalog-info import** -- a 5,000-person people.yaml (with history) and 300 catalog-info.yaml
   files in one ``cc_import``: the same figures.
+* **hub** -- the community hub (``bench/hub.py``): a batch of 500 events ingested beside ``bulk_create`` of the same
+  rows (target at most 2x, constant queries); 10,000 events forwarded to a hub server process beside a plain HTTP
+  client (throughput ratio at least 0.5); ``hub/changes/?user=`` over 1,000,000 events of 100 instances (constant
+  queries).
 * **reporter** -- ``openedx-cc-report --dry-run`` over the whole history of openedx/XBlock against the plain
   ``git log --first-parent --name-only`` it needs (``bench/reporter.py``); target at most 2x. It needs no
   database: it runs once, after the databases, in this process.
@@ -260,7 +264,8 @@ def bench_people_catalog(count, catalogs, repositories):
                   f"{writes} writes, {len(report.changes)} changes")
 
 
-BENCHMARKS = ("check", "backstage", "deployments", "dora", "metrics", "import", "people", "github", "concurrency")
+BENCHMARKS = ("check", "backstage", "deployments", "dora", "metrics", "import", "people", "github", "hub",
+              "concurrency")
 
 
 def child(db, quick, name, only):
@@ -309,6 +314,12 @@ def child(db, quick, name, only):
         if db == "mysql":  # the target is for MariaDB; SQLite serializes writers anyway
             github.bench_webhook(db, total=200 if quick else 1_000)
             github.bench_webhook(db, total=200 if quick else 1_000, celery_broker="redis://127.0.0.1:6379/5")
+    if "hub" in only:
+        from bench import hub
+
+        hub.bench_ingest(rounds=2 if quick else 7)
+        hub.bench_forwarding(total=1_000 if quick else 10_000)
+        hub.bench_reads(instances=100, events=50_000 if quick else 1_000_000, rounds=2 if quick else 5)
     concurrent_ok = True
     if db == "sqlite" and "concurrency" in only:
         from bench.concurrency import bench_sqlite_concurrency

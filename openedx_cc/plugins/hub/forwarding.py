@@ -52,7 +52,8 @@ from openedx_cc.plugins.hub.wire import (
     MAX_BATCH_BYTES,
     MAX_EVENTS,
     SIGNATURE_HEADER,
-    encode_batch,
+    encode_event,
+    join_batch,
     wire_event,
 )
 
@@ -361,7 +362,7 @@ def _forward_one_batch(config: HubConfig, classes: dict[str, str], *, since: dat
                                    f"{type(exc).__name__}: {exc}", now=now)
         if not rows:  # every row of the head was gone from the log (and is dropped): go on with the next ones
             return _BatchOutcome(sent=True)
-        body = encode_batch(events)
+        body = join_batch(events)
         answer = _post(config.events_url, body, {
             "Content-Type": "application/json",
             INSTANCE_HEADER: config.instance,
@@ -375,10 +376,11 @@ def _forward_one_batch(config: HubConfig, classes: dict[str, str], *, since: dat
         return _record_success(rows, accepted, now=timezone.now())
 
 
-def _build_batch(head: list[ForwardedEvent], classes: dict[str, str]) -> tuple[list[ForwardedEvent], list[dict]]:
+def _build_batch(head: list[ForwardedEvent], classes: dict[str, str]) -> tuple[list[ForwardedEvent], list[bytes]]:
     """
-    The rows that fit in one batch, oldest first, and their wire events, built by ``wire_event`` from the logged
-    payloads (read in one query). A row whose logged event is gone from the log is deleted: nothing is left to send.
+    The rows that fit in one batch, oldest first, and their wire events encoded (``encode_event``), built by
+    ``wire_event`` from the logged payloads (read in one query). A row whose logged event is gone from the log is
+    deleted: nothing is left to send.
     """
     logged = {
         row["event_id"]: row
@@ -390,23 +392,23 @@ def _build_batch(head: list[ForwardedEvent], classes: dict[str, str]) -> tuple[l
         log.warning("%d event(s) to forward to the hub are no longer in the event log; they are dropped", len(gone))
         ForwardedEvent.objects.filter(pk__in=gone).delete()
     rows: list[ForwardedEvent] = []
-    events: list[dict] = []
-    size = len(encode_batch([]))
+    encoded: list[bytes] = []  # each event encoded once: its size counts, and the body joins them
+    size = len(join_batch([]))
     for row in head:
         source = logged.get(row.event_id)
         if source is None:
             continue
         metadata = source["metadata"] if isinstance(source["metadata"], Mapping) else {}
         data = source["data"] if isinstance(source["data"], Mapping) else {}
-        event = wire_event(event_id=row.event_id, event_type=row.event_type, time=str(metadata.get("time") or ""),
-                           data=data, classes=classes)
-        more = len(encode_batch([event])) - len(encode_batch([])) + (1 if events else 0)
-        if events and size + more > MAX_BATCH_BYTES:
+        event = encode_event(wire_event(event_id=row.event_id, event_type=row.event_type,
+                                        time=str(metadata.get("time") or ""), data=data, classes=classes))
+        more = len(event) + (1 if encoded else 0)
+        if encoded and size + more > MAX_BATCH_BYTES:
             break
         rows.append(row)
-        events.append(event)
+        encoded.append(event)
         size += more
-    return rows, events
+    return rows, encoded
 
 
 def _accepted(answer: _Answer) -> dict | None:

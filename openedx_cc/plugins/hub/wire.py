@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Literal, Mapping
-from uuid import UUID
+from typing import Annotated, Any, Literal, Mapping
+from uuid import RFC_4122, UUID
 
 import attr
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from openedx_cc.lib.environments import environment_class
 from openedx_cc.lib.errors import Problem, ValidationFailed
@@ -73,9 +82,19 @@ def wire_event(*, event_id: UUID | str, event_type: str, time: str, data: Mappin
     return {"event_id": str(event_id), "event_type": event_type, "time": _utc(time), "data": out}
 
 
+def encode_event(event: dict[str, Any]) -> bytes:
+    """One event of a batch as it appears in the body: compact JSON, UTF-8."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def join_batch(encoded: list[bytes]) -> bytes:
+    """The body of a batch whose events ``encode_event`` encoded: the same bytes as ``encode_batch`` of them."""
+    return b'{"events":[' + b",".join(encoded) + b"]}"
+
+
 def encode_batch(events: list[dict[str, Any]]) -> bytes:
     """The body of a batch: compact JSON, UTF-8."""
-    return json.dumps({"events": events}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return join_batch([encode_event(event) for event in events])
 
 
 class _Wire(BaseModel):
@@ -116,10 +135,22 @@ class WireData(_Wire):
     revert: WireRevert | None = None
 
 
+def _rfc_4122(value: object) -> UUID:
+    """An RFC 4122 UUID (the ids openedx-events gives): other 128-bit values are refused by databases with a native
+    UUID type (MariaDB 10.7+), so they are a field error here, not a failure to store."""
+    try:
+        parsed = value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{value!r} is not a UUID") from exc
+    if parsed.variant != RFC_4122:
+        raise ValueError(f"{value!r} is not an RFC 4122 UUID (its variant bits are not 10)")
+    return parsed
+
+
 class WireEvent(_Wire):
     """One forwarded event."""
 
-    event_id: UUID
+    event_id: Annotated[UUID, BeforeValidator(_rfc_4122)]
     event_type: Literal["org.openedx.core_committer.change.deployed.v1",
                         "org.openedx.core_committer.change.reverted.v1"]
     time: AwareDatetime

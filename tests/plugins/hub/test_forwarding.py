@@ -15,7 +15,7 @@ from edx_toggles.toggles.testutils import override_waffle_switch
 
 from openedx_cc.lib.signing import check_signature
 from openedx_cc.plugins.eventlog.models import LoggedEvent
-from openedx_cc.plugins.hub import forwarding
+from openedx_cc.plugins.hub import forwarding, wire
 from openedx_cc.plugins.hub.api import forward_pending
 from openedx_cc.plugins.hub.models import ForwardedEvent, ForwardingStatus
 from openedx_cc.plugins.hub.toggles import SHARE_WITH_HUB
@@ -52,7 +52,7 @@ def test_events_go_in_log_order_in_signed_batches_of_at_most_500(sharing):
 def test_a_batch_also_stays_within_the_byte_limit(sharing, monkeypatch):
     hub = sharing
     logged = log_deployed(30)
-    one = len(forwarding.encode_batch([forwarding.wire_event(
+    one = len(wire.encode_batch([forwarding.wire_event(
         event_id=logged[0].event_id, event_type=logged[0].event_type, time=logged[0].metadata["time"],
         data=logged[0].data)]))
     monkeypatch.setattr(forwarding, "MAX_BATCH_BYTES", one * 7)

@@ -86,6 +86,20 @@ def test_a_malformed_batch_names_every_wrong_field_and_stores_nothing(secret):
     assert HubInstance.objects.get().last_accepted_at is None
 
 
+@pytest.mark.parametrize("event_id, message", [
+    ("39a44721-de85-eb90-25ac-45a0aa8b230f", "is not an RFC 4122 UUID"),  # MariaDB's UUID column refuses it
+    ("not-a-uuid", "is not a UUID"),
+])
+def test_an_event_id_that_is_no_rfc_4122_uuid_is_a_field_error_not_a_failure_to_store(secret, event_id, message):
+    odd = event(pr=8)
+    odd["event_id"] = event_id
+    with pytest.raises(ValidationFailed) as refused:
+        receive([event(pr=1), odd], secret)
+    [problem] = refused.value.problems
+    assert problem.field == "events[1].event_id" and message in problem.message
+    assert nothing_stored()
+
+
 @pytest.mark.parametrize("raw, field", [
     (b"not json", ""), (b'{"events": {}}', "events"), (b"[]", "events"), (b'{"events": [], "more": 1}', "events"),
     (b'{"events": [1]}', "events[0]"),
