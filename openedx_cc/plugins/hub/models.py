@@ -137,7 +137,8 @@ class HubEvent(models.Model):
     """
 
     instance = models.ForeignKey(HubInstance, on_delete=models.PROTECT, related_name="events")
-    event_id = models.UUIDField(help_text=_("The instance's event id; unique per instance."))
+    # Indexed alone too: the hub looks up a batch's ids across every instance (ids another instance also sent).
+    event_id = models.UUIDField(db_index=True, help_text=_("The instance's event id; unique per instance."))
     kind = models.CharField(max_length=16, choices=HubEventKind.choices)
     change = models.ForeignKey(HubChange, on_delete=models.PROTECT, related_name="events")
     environment_class = models.CharField(max_length=16, choices=[(c, c) for c in ENVIRONMENT_CLASSES])
