@@ -120,7 +120,7 @@ class _HubEventInline(admin.TabularInline):
 class HubChangeAdmin(ReadOnlyModelAdmin):
     """
     The hub page: each change the instances reported, where it was deployed and where, how and when it was removed
-    (from the events below each change; the list reads them in two queries per page).
+    (from the events below each change; the list reads them in three queries per page).
     """
 
     list_display = ["__str__", "core_committer", "first_reported_at", "deployed_in", "removed_in"]

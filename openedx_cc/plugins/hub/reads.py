@@ -1,7 +1,7 @@
 """
 What a hub tells of the changes its instances reported (``GET hub/changes/``, docs/reference/hub.rst): the changes,
 filtered, as a queryset the REST layer pages; then, for one page, where each was deployed and where and how it was
-removed, in two queries whatever the number of instances and events.
+removed, in three queries whatever the number of instances and events.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, Min, OuterRef
 
 from openedx_cc.lib.repositories import parse_repository_name
-from openedx_cc.plugins.hub.models import HubChange, HubEvent, HubEventKind
+from openedx_cc.plugins.hub.models import HubChange, HubEvent, HubEventKind, HubInstance
 from openedx_cc.plugins.ownership import api as ownership_api
 
 if TYPE_CHECKING:
@@ -54,12 +54,30 @@ def hub_change_fates(changes: list[Any]) -> dict[int, dict[str, list[dict[str, A
     ``{change id: {"deployed": [...], "removed": [...]}}`` for ``changes`` (rows of ``hub_changes``). ``deployed``:
     ``{instance, environment_class, first_deployed_at}`` per instance and class, from every event (a removal says
     when the change was deployed too); ``removed``: ``{instance, environment_class, kind, at}`` per removal reported.
-    Two queries.
+    Three queries: the events are grouped by instance id, without a join (MariaDB's planner, given the join, read
+    every event of every instance: 6 s for a page over a million events), then the instances' names are read.
     """
     ids = [change.pk for change in changes]
     out: dict[int, dict[str, list[dict[str, Any]]]] = {pk: {"deployed": [], "removed": []} for pk in ids}
     if not ids:
         return out
+    deployed = list(HubEvent.objects.filter(change_id__in=ids)
+                    .values_list("change_id", "instance_id", "environment_class")
+                    .annotate(first=Min("deployed_at"))
+                    .order_by())
+    removed = list(HubEvent.objects.filter(change_id__in=ids, kind=HubEventKind.REVERTED)
+                   .values_list("change_id", "instance_id", "environment_class", "revert_kind", "reverted_at")
+                   .order_by().distinct())
+    names = dict(HubInstance.objects.filter(pk__in={row[1] for row in deployed}).values_list("pk", "name"))
+    for change_id, instance_id, environment_class, first in sorted(
+            deployed, key=lambda row: (row[0], row[3], names[row[1]], row[2])):
+        out[change_id]["deployed"].append({"instance": names[instance_id], "environment_class": environment_class,
+                                           "first_deployed_at": first})
+    for change_id, instance_id, environment_class, kind, at in sorted(
+            removed, key=lambda row: (row[0], row[4], names[row[1]], row[2], row[3])):
+        out[change_id]["removed"].append({"instance": names[instance_id], "environment_class": environment_class,
+                                          "kind": kind, "at": at})
+    return out
     deployed = (HubEvent.objects.filter(change_id__in=ids)
                 .values("change_id", "instance__name", "environment_class")
                 .annotate(first=Min("deployed_at"))
