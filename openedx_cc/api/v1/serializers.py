@@ -32,16 +32,9 @@ class AwareDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-class OwnershipCheckQuerySerializer(serializers.Serializer):
-    """Query parameters of ``GET ownership/check/``. Values are taken as sent: a line break is refused, not trimmed."""
-
-    user = serializers.CharField(max_length=39, trim_whitespace=False, help_text="GitHub login.")
-    repository = serializers.CharField(max_length=140, trim_whitespace=False,
-                                       help_text="owner/name; aliases are followed.")
-    path = serializers.CharField(required=False, max_length=1000, trim_whitespace=False,
-                                 help_text="A file or directory path in it.")
-    branch = serializers.CharField(required=False, max_length=255, trim_whitespace=False, help_text="A branch name.")
-    at = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone (default: now).")
+class _UserAndRepositoryQuery(serializers.Serializer):
+    """The ``user`` (a GitHub login) and ``repository`` (``owner/name``) query parameters' checks, shared by the
+    queries that take them; each query declares the fields."""
 
     def validate_user(self, value):
         try:
@@ -55,6 +48,18 @@ class OwnershipCheckQuerySerializer(serializers.Serializer):
         except InvalidValue as exc:
             raise serializers.ValidationError(str(exc)) from exc
         return value
+
+
+class OwnershipCheckQuerySerializer(_UserAndRepositoryQuery):
+    """Query parameters of ``GET ownership/check/``. Values are taken as sent: a line break is refused, not trimmed."""
+
+    user = serializers.CharField(max_length=39, trim_whitespace=False, help_text="GitHub login.")
+    repository = serializers.CharField(max_length=140, trim_whitespace=False,
+                                       help_text="owner/name; aliases are followed.")
+    path = serializers.CharField(required=False, max_length=1000, trim_whitespace=False,
+                                 help_text="A file or directory path in it.")
+    branch = serializers.CharField(required=False, max_length=255, trim_whitespace=False, help_text="A branch name.")
+    at = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone (default: now).")
 
 
 # -- output ----------------------------------------------------------------------------------------------------------
@@ -393,7 +398,7 @@ class MetricsQuerySerializer(serializers.Serializer):
 # -- community hub (docs/reference/hub.rst) --------------------------------------------------------------------------
 
 
-class HubChangesQuerySerializer(serializers.Serializer):
+class HubChangesQuerySerializer(_UserAndRepositoryQuery):
     """Query parameters of ``GET hub/changes/``. Values are taken as sent: a line break is refused, not trimmed."""
 
     user = serializers.CharField(required=False, max_length=39, trim_whitespace=False,
@@ -402,19 +407,6 @@ class HubChangesQuerySerializer(serializers.Serializer):
                                        help_text="owner/name; aliases are followed.")
     since = AwareDateTimeField(required=False, help_text="ISO 8601 datetime with time zone: changes of which an "
                                                          "instance reported something received at or after it.")
-
-    def validate_user(self, value):
-        try:
-            return github_login(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-
-    def validate_repository(self, value):
-        try:
-            parse_repository_name(value)
-        except InvalidValue as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-        return value
 
 
 class HubDeployedSerializer(serializers.Serializer):
