@@ -16,9 +16,10 @@ from django.core import checks
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from openedx_cc.lib.environments import environment_classes_problems
 from openedx_cc.lib.conf import get_setting
 from openedx_cc.lib.repositories import configured_alias_problems
-from openedx_cc.plugins.hub.api import environment_classes_problems, hub_setting_problems, hub_url_in_clear
+from openedx_cc.plugins.hub.api import hub_setting_problems, hub_url_in_clear
 from openedx_cc.settings.common import REQUIRED_APPS
 
 TAG = "openedx_cc"

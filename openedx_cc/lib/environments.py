@@ -8,6 +8,8 @@ is classed by what it contains: "prod" is production, "stag" staging, anything e
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from openedx_cc.lib.conf import get_setting
 
 PRODUCTION, STAGING, OTHER = "production", "staging", "other"
@@ -32,3 +34,13 @@ def environment_class(name: str, classes: dict[str, str] | None = None) -> str:
     if mapped:
         return mapped
     return next((cls for part, cls in _BY_NAME if part in lowered), OTHER)
+
+
+def environment_classes_problems(value: Any) -> list[str]:
+    """What is wrong with ``value`` as the setting ``OPENEDX_CC_HUB_ENVIRONMENT_CLASSES``, one sentence each."""
+    if not isinstance(value, Mapping):
+        return [f"OPENEDX_CC_HUB_ENVIRONMENT_CLASSES is {type(value).__name__}, expected a mapping "
+                '{"environment name": "production" | "staging" | "other"}']
+    return [f"OPENEDX_CC_HUB_ENVIRONMENT_CLASSES[{name!r}] is {cls!r:.80}, expected one of "
+            f"{', '.join(ENVIRONMENT_CLASSES)}"
+            for name, cls in value.items() if cls not in ENVIRONMENT_CLASSES or not isinstance(name, str)]

@@ -3,18 +3,14 @@ Public Python API of the hub applet (docs/reference/hub.rst): both sides of a co
 the module that owns it (readme.rst); this module only re-exports, and offers no model.
 """
 from openedx_cc.plugins.hub.dispatch import forward_soon, on_events_logged
-from openedx_cc.plugins.hub.forwarding import (
-    ForwardingResult,
-    ForwardingSummary,
+from openedx_cc.plugins.hub.config import (
     HubConfig,
     HubSettingInvalid,
-    environment_classes_problems,
-    forward_pending,
-    forwarding_summary,
     hub_config,
     hub_setting_problems,
     hub_url_in_clear,
 )
+from openedx_cc.plugins.hub.forwarding import ForwardingResult, ForwardingSummary, forward_pending, forwarding_summary
 from openedx_cc.plugins.hub.toggles import hub_enabled, sharing_enabled
 from openedx_cc.plugins.hub.wire import (
     EVENTS_PATH,
@@ -84,7 +80,6 @@ __all__ = [
     "ForwardingSummary",
     "HubConfig",
     "HubSettingInvalid",
-    "environment_classes_problems",
     "forward_pending",
     "forward_soon",
     "forwarding_summary",

@@ -24,13 +24,8 @@ from edx_django_utils.cache import RequestCache
 
 from openedx_cc.lib.background import celery_ready
 from openedx_cc.plugins.hub import tasks
-from openedx_cc.plugins.hub.forwarding import (
-    TIMEOUT,
-    ForwardingResult,
-    HubSettingInvalid,
-    forward_pending,
-    hub_config,
-)
+from openedx_cc.plugins.hub.config import HubSettingInvalid, hub_config
+from openedx_cc.plugins.hub.forwarding import TIMEOUT, ForwardingResult, forward_pending
 from openedx_cc.plugins.hub.tasks import MAX_RETRIES, seconds_until
 from openedx_cc.plugins.hub.toggles import sharing_enabled
 from openedx_cc.plugins.hub.wire import FORWARDED_TYPES
