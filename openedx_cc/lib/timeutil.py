@@ -55,6 +55,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
+def iso_utc(value: datetime) -> str:
+    """An aware datetime as the set writes one for other programs: ISO 8601 in UTC, with ``Z``."""
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
 def fmt_date(value: date | None) -> str:
     """
     Human form of a validity bound for reasons: the date when it is midnight UTC, else the datetime.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
+from openedx_cc.lib.timeutil import iso_utc
 from openedx_cc.lib.environments import PRODUCTION, STAGING, environment_class
 from openedx_cc.plugins.deployments.models import Deployment, DeploymentResult
 
@@ -19,10 +20,6 @@ _DEVLAKE_ENVIRONMENTS = {PRODUCTION: "PRODUCTION", STAGING: "STAGING"}
 def devlake_environment(name: str, classes: dict[str, str] | None = None) -> str:
     """The DevLake environment (PRODUCTION, STAGING or TESTING) of an environment name."""
     return _DEVLAKE_ENVIRONMENTS.get(environment_class(name, classes), "TESTING")
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _commit(repository: str, sha: str, message: str, ref: str) -> dict[str, str]:
@@ -42,8 +39,8 @@ def devlake_deployment(deployment: Deployment) -> dict[str, Any]:
                         + (f" ({deployment.release})" if deployment.release else ""),
         "result": "FAILURE" if deployment.result == DeploymentResult.FAILURE else "SUCCESS",
         "environment": devlake_environment(deployment.environment),
-        "startedDate": _iso(deployment.deployed_at),
-        "finishedDate": _iso(deployment.deployed_at),
+        "startedDate": iso_utc(deployment.deployed_at),
+        "finishedDate": iso_utc(deployment.deployed_at),
         "deploymentCommits": commits,
     }
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from openedx_cc.lib.timeutil import as_utc
+from openedx_cc.lib.timeutil import iso_utc
 from openedx_cc.plugins.github.resolution import DirectPush
 
 if TYPE_CHECKING:
@@ -28,16 +28,11 @@ def failure_id(repository: str, github_id: int) -> str:
     return f"{report_id(repository, github_id)}:failure"
 
 
-def iso(value: datetime) -> str:
-    """A datetime as a report writes it (UTC, ``Z``)."""
-    return as_utc(value).isoformat().replace("+00:00", "Z")
-
-
 def change_item(pr: MergedPullRequestData) -> dict[str, Any]:
     """A merged pull request as a change of a report."""
     item: dict[str, Any] = {
         "repository": pr.repository, "pr_number": pr.pr_number, "title": pr.title, "body": pr.body, "url": pr.url,
-        "merge_sha": pr.merge_sha, "author": pr.author, "merged_by": pr.merged_by, "merged_at": iso(pr.merged_at),
+        "merge_sha": pr.merge_sha, "author": pr.author, "merged_by": pr.merged_by, "merged_at": iso_utc(pr.merged_at),
     }
     if pr.paths is not None:
         item["paths"] = list(pr.paths)
@@ -59,7 +54,7 @@ def deployment_report(*, deployment_id: str, environment: str, service: str, rel
     """
     return {
         "id": deployment_id, "environment": environment, "service": service[:MAX_SERVICE_CHARS], "release": release,
-        "deployed_at": iso(deployed_at), "kind": kind, "rolls_back": list(rolls_back),
+        "deployed_at": iso_utc(deployed_at), "kind": kind, "rolls_back": list(rolls_back),
         "changes": [change_item(pr) for pr in changes], "source": "github", "result": result,
         "heads": {repository: sha} if sha is not None else {},
         "direct_pushes": direct_push_items(repository, direct_pushes),

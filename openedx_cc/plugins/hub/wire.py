@@ -11,7 +11,7 @@ reach the wire, whatever the event log holds (services, releases, deployment ids
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Any, Literal, Mapping
 from uuid import RFC_4122, UUID
 
@@ -30,6 +30,7 @@ from pydantic import (
 from openedx_cc.lib.environments import environment_class
 from openedx_cc.lib.errors import Problem, ValidationFailed
 from openedx_cc.lib.formats import problems_from_pydantic
+from openedx_cc.lib.timeutil import iso_utc
 from openedx_cc.lib.values import AwareDatetime, RepositoryName, Sha
 
 INSTANCE_HEADER = "X-CC-Instance"
@@ -55,7 +56,7 @@ def _utc(value: Any) -> Any:
         except ValueError:
             return value
         if moment.tzinfo is not None:
-            return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            return iso_utc(moment)
     return value
 
 
